@@ -1,0 +1,3 @@
+"""liqterm: a terminal liquidation monitor for crypto perpetual futures."""
+
+__version__ = "0.1.0"

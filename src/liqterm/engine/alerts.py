@@ -1,0 +1,160 @@
+"""Alerts: what they carry, how they are prioritised, and how duplicates are suppressed.
+
+Priority rules (documented in the README as well):
+
+========================  ==========================================
+kind                      priority
+========================  ==========================================
+``institutional`` event   critical
+``whale`` event           high
+``large`` event           normal
+``cascade`` (onset)       critical
+``cascade_warning``       critical at >= warning (0.7), else high
+``cross_venue``           critical when the combined USD reaches the
+                          asset's cascade threshold, else high
+``dislocation``           info
+========================  ==========================================
+
+Dedup: an alert's ``key`` is ``kind:asset[:side]``. The same key within the
+cooldown (default 60 s of event time) is suppressed and counted, unless it
+escalates: a higher priority, or a cascade probability in a higher band
+(0.5 / 0.7 / 0.9), breaks through the cooldown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from liqterm.model import Liquidation
+
+PROBABILITY_BANDS: tuple[float, ...] = (0.5, 0.7, 0.9)
+
+
+class Priority(IntEnum):
+    """Alert priority; larger is more urgent, so priorities compare naturally."""
+
+    INFO = 0
+    NORMAL = 1
+    HIGH = 2
+    CRITICAL = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, name: str) -> Priority:
+        return cls[name.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert from the engine.
+
+    Attributes:
+        kind: ``large``, ``whale``, ``institutional``, ``cross_venue``, ``dislocation``,
+            ``cascade_warning`` or ``cascade``.
+        priority: see the module docstring.
+        asset: the base asset it is about.
+        key: the dedup key (stable across runs for the same situation).
+        text: a one-line human description, plain text (callers escape for their medium).
+        at_ms: event time that raised it (epoch ms UTC).
+        side: ``long``/``short`` when the alert is about one side, else ``None``.
+        usd: the USD figure the alert is about (event, combined, or 60 s volume).
+        venues: the venues involved.
+        probability: the cascade probability, for cascade warnings.
+        event: the liquidation that raised it, when there is one.
+        suppressed_before: how many duplicates of this key were suppressed since the
+            previous alert with this key was emitted.
+    """
+
+    kind: str
+    priority: Priority
+    asset: str
+    key: str
+    text: str
+    at_ms: int
+    side: str | None = None
+    usd: float = 0.0
+    venues: tuple[str, ...] = ()
+    probability: float | None = None
+    event: Liquidation | None = None
+    suppressed_before: int = 0
+
+
+def probability_band(probability: float | None) -> int:
+    """How many of the :data:`PROBABILITY_BANDS` a probability reaches (0 when ``None``)."""
+    if probability is None:
+        return 0
+    return sum(1 for edge in PROBABILITY_BANDS if probability >= edge)
+
+
+@dataclass(slots=True)
+class _KeyState:
+    last_ms: int
+    priority: Priority
+    band: int
+    suppressed: int = 0
+
+
+@dataclass(slots=True)
+class AlertGate:
+    """Cooldown-based dedup with escalation. Pure: time is the alert's own event time."""
+
+    cooldown_ms: int
+    _keys: dict[str, _KeyState] = field(default_factory=dict)
+    suppressed_total: int = 0
+    suppressed_by_kind: dict[str, int] = field(default_factory=dict)
+
+    def admit(self, alert: Alert) -> Alert | None:
+        """Return the alert to emit (with its suppressed count) or ``None`` if it is a duplicate."""
+        state = self._keys.get(alert.key)
+        band = probability_band(alert.probability)
+        if state is not None and alert.at_ms - state.last_ms < self.cooldown_ms:
+            escalates = alert.priority > state.priority or band > state.band
+            if not escalates:
+                state.suppressed += 1
+                self.suppressed_total += 1
+                self.suppressed_by_kind[alert.kind] = self.suppressed_by_kind.get(alert.kind, 0) + 1
+                return None
+        suppressed = state.suppressed if state is not None else 0
+        self._keys[alert.key] = _KeyState(alert.at_ms, alert.priority, band)
+        if len(self._keys) > 4096:
+            self._forget_before(alert.at_ms - self.cooldown_ms)
+        if suppressed:
+            return _with_suppressed(alert, suppressed)
+        return alert
+
+    def suppressed_now(self) -> dict[str, int]:
+        """Keys with duplicates suppressed since their last emitted alert."""
+        return {key: s.suppressed for key, s in self._keys.items() if s.suppressed}
+
+    def _forget_before(self, ms: int) -> None:
+        for key in [k for k, s in self._keys.items() if s.last_ms < ms]:
+            del self._keys[key]
+
+    def export_state(self) -> list[tuple[str, int, int, int, int]]:
+        """The cooldown state as plain tuples (key, last_ms, priority, band, suppressed)."""
+        return [(k, s.last_ms, int(s.priority), s.band, s.suppressed) for k, s in self._keys.items()]
+
+    def restore_state(self, rows: list[tuple[str, int, int, int, int]]) -> None:
+        for key, last_ms, priority, band, suppressed in rows:
+            self._keys[key] = _KeyState(last_ms, Priority(priority), band, suppressed)
+
+
+def _with_suppressed(alert: Alert, count: int) -> Alert:
+    return Alert(
+        kind=alert.kind,
+        priority=alert.priority,
+        asset=alert.asset,
+        key=alert.key,
+        text=f"{alert.text} (+{count} similar suppressed)",
+        at_ms=alert.at_ms,
+        side=alert.side,
+        usd=alert.usd,
+        venues=alert.venues,
+        probability=alert.probability,
+        event=alert.event,
+        suppressed_before=count,
+    )

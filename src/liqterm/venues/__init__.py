@@ -1,0 +1,1 @@
+"""Venue adapters: one module per exchange behind :class:`liqterm.venues.base.VenueAdapter`."""
