@@ -1,0 +1,142 @@
+"""Binance USD-M futures: the all-market ``!forceOrder@arr`` stream.
+
+One raw connection carries every symbol; the stream is chosen by the URL path, so
+nothing is sent after connecting. Facts (see ../shared/research/exchanges.md §1):
+
+* Since the 2026 URL split the stream lives under ``/market``; the legacy ``/ws/`` path
+  still accepts the connection (and answers requests) but pushes nothing. A dead
+  path therefore looks alive at the protocol level, which is why we also send an
+  application request (``LIST_SUBSCRIPTIONS``) as a ping: a connection whose reply
+  never arrives is provably dead. The reply is a control frame.
+* Binance pings at the protocol level every 3 min (websockets answers those) and
+  closes every connection at 24 h.
+* At most one liquidation per symbol per second is pushed (the latest), so totals
+  are a floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from liqterm.model import Liquidation, canonical_asset
+from liqterm.venues._common import (
+    CONTROL,
+    LONG,
+    SHORT,
+    AdapterBase,
+    epoch_ms,
+    event,
+    load_json,
+    positive,
+    strip_quote,
+)
+from liqterm.venues.base import Decoded, KeepAlive
+
+URL = "wss://fstream.binance.com/market/ws/!forceOrder@arr"
+# A fixed id is enough: we only need *a* reply, and ids are echoed back verbatim.
+LIST_SUBSCRIPTIONS = '{"method":"LIST_SUBSCRIPTIONS","id":7}'
+USD_M_QUOTES = ("USDT", "USDC")
+
+
+def is_list_subscriptions_reply(text: str) -> bool:
+    """``{"result":["!forceOrder@arr"],"id":7}``; forceOrder events never carry ``result``."""
+    return isinstance(text, str) and '"result"' in text and '"id"' in text
+
+
+class BinanceAdapter(AdapterBase):
+    name = "binance"
+    url = URL
+    keepalive = KeepAlive(
+        ping_text=LIST_SUBSCRIPTIONS,
+        ping_interval_s=30.0,
+        silence_timeout_s=45.0,  # the reply to our 30 s request + 15 s grace
+        is_pong=is_list_subscriptions_reply,
+        max_lifetime_s=24 * 3600.0,
+    )
+    throttle_note = (
+        "Binance pushes at most one liquidation per symbol per second (the latest), "
+        "so counts and USD are a floor."
+    )
+    needs_symbols = False
+    drop_replayed_on_subscribe = False
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """Nothing to send: the URL path already names ``!forceOrder@arr``."""
+        return []
+
+    def _asset(self, symbol: str) -> tuple[str, float] | str:
+        """``(asset, scale)`` for a USD-M symbol, or the reason it is refused."""
+        known = self.instruments.symbols.get(symbol)
+        if known is not None:
+            return (known.asset, known.scale) if known.linear else f"not USD-quoted {symbol}"
+        # Not in the table (the bundled one lists majors only). USD-M symbols are
+        # <BASE><USDT|USDC>, plus _YYMMDD for quarterlies, and size is in base units,
+        # so the base is read off the name. COIN-M names (BTCUSD_PERP, BTCUSD_200925:
+        # quantity in $100 contracts, ~1000x off as base) end in plain USD and are refused.
+        pair = symbol.partition("_")[0]
+        base = strip_quote(pair, USD_M_QUOTES)
+        if base:
+            return canonical_asset(base)
+        if pair.endswith("USD"):
+            return f"coin-margined symbol {symbol}"
+        return f"unknown symbol {symbol}"
+
+    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        """Decode a ``forceOrder`` event, raw or wrapped as ``{"stream":..,"data":..}``.
+
+        Documented example (Binance USD-M "All Market Liquidation Order Streams"; the
+        original carries ``//`` comments)::
+
+            {"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT",
+             "f":"IOC","q":"0.014","p":"9910","ap":"9910","X":"FILLED","l":"0.014",
+             "z":"0.014","T":1568014460893}}
+
+        ``o.S`` is the side of the forced-close ORDER: SELL closes a long. Quantity is
+        ``z`` (filled so far; ``l`` is only the last fill) at ``ap`` (average fill
+        price; ``p`` is the limit price, used only when ``ap`` is 0 or absent).
+        """
+        message, reason = load_json(frame)
+        if reason:
+            return Decoded([], reason)
+        if type(message) is not dict:
+            return Decoded([], "not an object")
+        if "data" in message and "stream" in message:
+            message = message["data"]
+            if type(message) is not dict:
+                return Decoded([], "not an object")
+        order = message.get("o")
+        if type(order) is not dict:
+            if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
+                error = message.get("error")
+                return Decoded([], f"error {error}"[:120], True) if error else CONTROL
+            return Decoded([], "unexpected message")
+        symbol = order.get("s")
+        if type(symbol) is not str or not symbol:
+            return Decoded([], "bad symbol")
+        asset = self._asset(symbol)
+        if type(asset) is str:
+            return Decoded([], asset)
+        side_text = order.get("S")
+        if side_text == "SELL":
+            side = LONG
+        elif side_text == "BUY":
+            side = SHORT
+        else:
+            return Decoded([], "bad side")
+        price = positive(order.get("ap"))
+        if not price:
+            price = positive(order.get("p"))
+            if not price:
+                return Decoded([], "bad price")
+        filled = order.get("z")
+        quantity = positive(order.get("q") if filled is None else filled)
+        if not quantity:
+            return Decoded([], "bad size")
+        exchange_ms = epoch_ms(order.get("T")) or epoch_ms(message.get("E"))
+        if not exchange_ms:
+            return Decoded([], "bad time")
+        name, scale = asset
+        liquidation: Liquidation = event(
+            "binance", symbol, name, scale, side, price, quantity, exchange_ms, received_ms
+        )
+        return Decoded([liquidation])

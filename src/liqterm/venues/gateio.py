@@ -1,0 +1,175 @@
+"""Gate futures v4 (USDT-settled): the ``futures.public_liquidates`` channel, all contracts.
+
+Facts (../shared/research/exchanges.md §4):
+
+* ``payload: ["!all"]`` subscribes every contract on one connection.
+* ``size`` is in CONTRACTS of ``quanto_multiplier`` base units (instruments table);
+  a contract missing from the table is rejected, never guessed.
+* The message shape drifts: live frames (2026-08-10, gateio/WebSocket-API#132) carry
+  ``result`` as a bare OBJECT with the row time in ``time`` (ms), price a string and
+  size an int; the docs (since 2026-08-20) show an ARRAY of rows aggregated per
+  contract per second, with ``time`` or ``time_ms``, and sizes as strings when the
+  ``X-Gate-Size-Decimal: 1`` header is sent (integers, rounded down, otherwise).
+  All of these are accepted.
+* Keep-alive: Gate pings at the protocol level (websockets answers). We also send the
+  documented app-level ``futures.ping`` so a silent feed still proves it is alive.
+  ``ping_text`` is static, so its ``time`` is a fixed value; Gate echoes its own
+  time in the pong and nothing documents a check on ours.
+
+SIDE FROM THE SIGN OF ``size`` — LOW-MEDIUM CONFIDENCE (exchanges.md §4.4). Gate does
+not document it. We read ``size`` as the liquidation ORDER's signed quantity, so a
+negative size is a sell that closed a LONG, a positive one a buy that closed a short:
+
+* the docs call the field "liquidate order quantity" (zh: 强平订单数量);
+* on the REST analogue ``/futures/usdt/liq_orders`` the ORDER size has the opposite
+  sign to the position size in 167 of 167 live records (long position => negative order);
+* the two live HEI_USDT frames are both negative while the price falls
+  (0.13827 -> 0.13761), as a run of long liquidations would look.
+
+No live check against the order book exists yet; if one shows the opposite, flip
+``_side_of`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+
+from liqterm.model import Liquidation, Side
+from liqterm.venues._common import (
+    CONTROL,
+    LONG,
+    SHORT,
+    AdapterBase,
+    epoch_ms,
+    event,
+    load_json,
+    positive,
+    signed,
+)
+from liqterm.venues.base import Decoded, KeepAlive
+
+URL = "wss://fx-ws.gateio.ws/v4/ws/usdt"
+CHANNEL = "futures.public_liquidates"
+# Static by interface; the fixed time is documented above as harmless.
+PING = '{"time":1700000000,"channel":"futures.ping"}'
+# Gate sends decimal sizes as strings only with this header (else integers, rounded
+# down). The adapter interface has no header slot yet; the parser takes both forms.
+HEADERS = {"X-Gate-Size-Decimal": "1"}
+
+
+def is_pong(text: str) -> bool:
+    return isinstance(text, str) and '"futures.pong"' in text
+
+
+def _side_of(signed_size: float) -> Side:
+    """Negative order size => a long was liquidated (see the module docstring)."""
+    return LONG if signed_size < 0 else SHORT
+
+
+class GateAdapter(AdapterBase):
+    name = "gateio"
+    url = URL
+    headers = HEADERS
+    keepalive = KeepAlive(
+        ping_text=PING,
+        ping_interval_s=20.0,
+        silence_timeout_s=35.0,  # our 20 s ping's futures.pong + 15 s grace
+        is_pong=is_pong,
+    )
+    throttle_note = (
+        "Gate aggregates per contract per second since 2026-08-20 "
+        "(before: at most one liquidation per contract per second)."
+    )
+    needs_symbols = False
+    drop_replayed_on_subscribe = False
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One ``!all`` subscription (``time`` is the current epoch second, as Gate asks)."""
+        request = {
+            "time": int(time.time()),
+            "channel": CHANNEL,
+            "event": "subscribe",
+            "payload": ["!all"],
+        }
+        return [json.dumps(request, separators=(",", ":"))]
+
+    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        """Decode a ``futures.public_liquidates`` update (one row object or an array of rows).
+
+        Documented example (Gate futures WS v4, after the 2026-08-20 change)::
+
+            {"channel":"futures.public_liquidates","event":"update","time":1541505434,
+             "time_ms":1541505434123,"result":[{"price":"215.1","size":"-124.5",
+             "time":1541486601123,"contract":"BTC_USDT"},{"price":"215.2","size":"-10.5",
+             "time":1541486601456,"contract":"BTC_USDT"}]}
+        """
+        message, reason = load_json(frame)
+        if reason:
+            return Decoded([], reason)
+        if type(message) is not dict:
+            return Decoded([], "not an object")
+        channel = message.get("channel")
+        event_name = message.get("event")
+        error = message.get("error")
+        if error:
+            return Decoded([], f"error: {error}"[:120], True)
+        if channel != CHANNEL or event_name != "update":
+            if channel == "futures.pong" or event_name in ("subscribe", "unsubscribe"):
+                return CONTROL
+            return Decoded([], "unexpected message")
+        rows = message.get("result")
+        if type(rows) is dict:
+            rows = [rows]
+        elif type(rows) is not list:
+            return Decoded([], "bad result")
+        table = self.instruments.symbols
+        envelope_ms = message.get("time_ms")
+        events: list[Liquidation] = []
+        rejected: str | None = None
+        for row in rows:
+            if type(row) is not dict:
+                rejected = rejected or "bad row"
+                continue
+            symbol = row.get("contract")
+            if type(symbol) is not str or not symbol:
+                rejected = rejected or "bad symbol"
+                continue
+            instrument = table.get(symbol)
+            if instrument is None:
+                rejected = rejected or f"unknown symbol {symbol}"[:60]
+                continue
+            if not instrument.linear:
+                rejected = rejected or f"not USD-quoted {symbol}"[:60]
+                continue
+            price = positive(row.get("price"))
+            if not price:
+                rejected = rejected or "bad price"
+                continue
+            contracts = signed(row.get("size"))
+            if not contracts:
+                rejected = rejected or "bad size"
+                continue
+            row_ms = row.get("time_ms")
+            exchange_ms = epoch_ms(row.get("time") if row_ms is None else row_ms)
+            exchange_ms = exchange_ms or epoch_ms(envelope_ms)
+            if not exchange_ms:
+                rejected = rejected or "bad time"
+                continue
+            side = _side_of(contracts)
+            quantity = abs(contracts) * instrument.contract_size
+            events.append(
+                event(
+                    "gateio",
+                    symbol,
+                    instrument.asset,
+                    instrument.scale,
+                    side,
+                    price,
+                    quantity,
+                    exchange_ms,
+                    received_ms,
+                )
+            )
+        return Decoded(events, rejected)

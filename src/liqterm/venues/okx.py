@@ -1,0 +1,163 @@
+"""OKX v5: the ``liquidation-orders`` channel for every perpetual swap.
+
+Facts (../shared/research/exchanges.md §3):
+
+* One subscription ``{"channel":"liquidation-orders","instType":"SWAP"}`` covers all
+  swaps, USDT/USDC-margined (linear) and coin-margined (inverse) alike.
+* ``sz`` is in CONTRACTS. Linear: base = ``sz * ctVal * ctMult``. Inverse
+  (``BTC-USD-SWAP``, ``ctValCcy`` USD): USD = ``sz * ctVal * ctMult`` and base =
+  USD / price. Contract values come from the instruments table; a symbol missing
+  from it is rejected, never guessed.
+* ``posSide`` names the liquidated position (``long``/``short``); in net mode it is
+  ``net`` and ``side`` is the closing order (sell closes a long). 100 live events
+  always had the pair opposite.
+* ``bkPx`` is the bankruptcy price; rows are not necessarily in time order.
+* The first push after subscribing replays an already-past liquidation (tardis drops
+  it), hence ``drop_replayed_on_subscribe``.
+* Keep-alive: OKX drops a connection after 30 s without traffic; we send the text
+  ``ping`` every 20 s and get ``pong``.
+* Per OKX the feed "doesn't represent the total number of liquidations"; older docs:
+  at most one order per contract per second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from liqterm.model import Liquidation
+from liqterm.venues._common import (
+    CONTROL,
+    LONG,
+    SHORT,
+    AdapterBase,
+    epoch_ms,
+    event,
+    load_json,
+    positive,
+)
+from liqterm.venues.base import Decoded, KeepAlive
+
+URL = "wss://ws.okx.com:8443/ws/v5/public"
+SUBSCRIBE = json.dumps(
+    {"op": "subscribe", "args": [{"channel": "liquidation-orders", "instType": "SWAP"}]},
+    separators=(",", ":"),
+)
+
+
+def is_pong(text: str) -> bool:
+    return text == "pong"
+
+
+class OkxAdapter(AdapterBase):
+    name = "okx"
+    url = URL
+    keepalive = KeepAlive(
+        ping_text="ping",
+        ping_interval_s=20.0,  # OKX closes after 30 s of silence
+        silence_timeout_s=35.0,
+        is_pong=is_pong,
+    )
+    throttle_note = (
+        "OKX says its liquidation feed is not the total number of liquidations "
+        "(at most one order per contract per second)."
+    )
+    needs_symbols = False
+    drop_replayed_on_subscribe = True
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One frame for every swap; ``symbols`` is not needed."""
+        return [SUBSCRIBE]
+
+    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        """Decode a ``liquidation-orders`` push: ``data[]`` instruments, each with ``details[]``.
+
+        Documented example (OKX v5 "Liquidation orders channel")::
+
+            {"arg":{"channel":"liquidation-orders","instType":"SWAP"},
+             "data":[{"details":[{"bkLoss":"0","bkPx":"0.007831","ccy":"","posSide":"short",
+               "side":"buy","sz":"13","ts":"1692266434010"}],
+              "instFamily":"IOST-USDT","instId":"IOST-USDT-SWAP","instType":"SWAP",
+              "uly":"IOST-USDT"}]}
+        """
+        if frame == "pong" or frame == b"pong":
+            return CONTROL
+        message, reason = load_json(frame)
+        if reason:
+            return Decoded([], reason)
+        if type(message) is not dict:
+            return Decoded([], "not an object")
+        if "event" in message:  # subscribe ack, error, service notice
+            if message.get("event") == "error":
+                return Decoded([], f"error {message.get('code')}: {message.get('msg')}"[:120], True)
+            return CONTROL
+        arg = message.get("arg")
+        if type(arg) is dict and arg.get("channel") != "liquidation-orders":
+            return Decoded([], f"unexpected channel {arg.get('channel')}"[:60])
+        groups = message.get("data")
+        if type(groups) is not list:
+            return Decoded([], "unexpected message")
+        table = self.instruments.symbols
+        events: list[Liquidation] = []
+        rejected: str | None = None
+        for group in groups:
+            if type(group) is not dict:
+                rejected = rejected or "bad row"
+                continue
+            symbol = group.get("instId")
+            details = group.get("details")
+            if type(symbol) is not str or not symbol or type(details) is not list:
+                rejected = rejected or "bad row"
+                continue
+            instrument = table.get(symbol)
+            if instrument is None:
+                rejected = rejected or f"unknown symbol {symbol}"[:60]
+                continue
+            for detail in details:
+                if type(detail) is not dict:
+                    rejected = rejected or "bad row"
+                    continue
+                position = detail.get("posSide")
+                if position == "long":
+                    side = LONG
+                elif position == "short":
+                    side = SHORT
+                else:  # "net" or absent: the closing order's side tells
+                    order_side = detail.get("side")
+                    if order_side == "sell":
+                        side = LONG
+                    elif order_side == "buy":
+                        side = SHORT
+                    else:
+                        rejected = rejected or "bad side"
+                        continue
+                price = positive(detail.get("bkPx"))
+                if not price:
+                    rejected = rejected or "bad price"
+                    continue
+                contracts = positive(detail.get("sz"))
+                if not contracts:
+                    rejected = rejected or "bad size"
+                    continue
+                exchange_ms = epoch_ms(detail.get("ts"))
+                if not exchange_ms:
+                    rejected = rejected or "bad time"
+                    continue
+                if instrument.linear:
+                    quantity = contracts * instrument.contract_size
+                else:  # inverse: contracts are worth contract_size USD each
+                    quantity = contracts * instrument.contract_size / price
+                events.append(
+                    event(
+                        "okx",
+                        symbol,
+                        instrument.asset,
+                        instrument.scale,
+                        side,
+                        price,
+                        quantity,
+                        exchange_ms,
+                        received_ms,
+                    )
+                )
+        return Decoded(events, rejected)
