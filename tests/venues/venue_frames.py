@@ -22,8 +22,16 @@ def records(venue: str) -> list[dict[str, Any]]:
 
 
 def frame(venue: str, *needles: str) -> str:
-    """The one real frame of ``venue`` whose text contains every needle."""
-    found = [r["frame"] for r in records(venue) if all(n in r["frame"] for n in needles)]
+    """The one real frame of ``venue`` whose text contains every needle.
+
+    Records flagged ``generated`` (tardis-node synthesised them from REST) are not
+    websocket frames and are never picked.
+    """
+    found = [
+        r["frame"]
+        for r in records(venue)
+        if not r.get("generated") and all(n in r["frame"] for n in needles)
+    ]
     assert len(found) == 1, f"{venue} {needles}: {len(found)} frames match"
     return found[0]
 

@@ -1,0 +1,141 @@
+"""Bybit v5 ``allLiquidation`` parsing, on real frames from ../shared/data/frames/bybit.jsonl."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from venue_frames import frame, instruments_response
+
+from liqterm.model import Side
+from liqterm.venues.bybit import BybitAdapter, is_pong
+from liqterm.venues.instruments import build, parse_bybit_instruments
+
+RECEIVED = 1_800_000_000_000
+# Bybit v5 docs example ("All Liquidation").
+DOCS_EXAMPLE = (
+    '{"topic":"allLiquidation.ROSEUSDT","type":"snapshot","ts":1739502303204,"data":[{"T":'
+    '1739502302929,"s":"ROSEUSDT","S":"Sell","v":"20000","p":"0.04499"}]}'
+)
+# Bybit connect docs: the linear pong and the subscribe ack.
+DOCS_PONG = (
+    '{"success":true,"ret_msg":"pong","conn_id":"465772b1-7630-4fdc-a492-e003e6f0f260",'
+    '"req_id":"","op":"ping"}'
+)
+DOCS_ACK = (
+    '{"success":true,"ret_msg":"","conn_id":"3cd84cb1-4d06-4a05-930a-2efe5fc70f0f",'
+    '"req_id":"","op":"subscribe"}'
+)
+
+
+@pytest.fixture
+def bybit() -> BybitAdapter:
+    return BybitAdapter()
+
+
+def test_docs_example(bybit: BybitAdapter) -> None:
+    (event,) = bybit.parse(DOCS_EXAMPLE, RECEIVED)
+    assert (event.asset, event.side, event.price, event.quantity) == (
+        "ROSE",
+        Side.SHORT,
+        0.04499,
+        20000.0,
+    )
+    assert event.exchange_ms == 1739502302929  # row T, not the envelope ts
+
+
+def test_buy_is_the_liquidated_long_position(bybit: BybitAdapter) -> None:
+    """ICPUSDT live 2026-09-18 (belyjelli/ai-rates liquidations_test.go; Buy printed below bid)."""
+    (event,) = bybit.parse(frame("bybit", "allLiquidation.ICPUSDT"), RECEIVED)
+    assert event.side is Side.LONG
+    assert (event.symbol, event.asset, event.price, event.quantity) == (
+        "ICPUSDT",
+        "ICP",
+        2.585,
+        19.7,
+    )
+    assert event.usd == pytest.approx(2.585 * 19.7)
+
+
+def test_sell_is_the_liquidated_short_position(bybit: BybitAdapter) -> None:
+    """MARSCOINUSDT live 2026-09-18 (belyjelli/ai-rates; Sell printed above the ask)."""
+    (event,) = bybit.parse(frame("bybit", "allLiquidation.MARSCOINUSDT"), RECEIVED)
+    assert event.side is Side.SHORT and event.quantity == 2380.0
+
+
+def test_one_push_carries_several_liquidations(bybit: BybitAdapter) -> None:
+    """BTCUSDT live 2026-10-09 (code-index 70094144863): two rows in one 500 ms push."""
+    events = bybit.parse(frame("bybit", "allLiquidation.BTCUSDT", "0.038"), RECEIVED)
+    assert [(e.quantity, e.price, e.exchange_ms) for e in events] == [
+        (0.006, 82396.90, 1791565600992),
+        (0.038, 82394.30, 1791565601058),
+    ]
+
+
+def test_a_bad_row_does_not_lose_the_good_ones(bybit: BybitAdapter) -> None:
+    message = json.loads(frame("bybit", "allLiquidation.BTCUSDT", "0.038"))
+    message["data"].insert(1, {**message["data"][0], "p": "-5"})
+    message["data"].append("not a row")
+    decoded = bybit.decode(json.dumps(message), RECEIVED)
+    assert len(decoded.events) == 2 and decoded.rejected == "bad price"
+
+
+def test_removed_liquidation_topic_is_refused(bybit: BybitAdapter) -> None:
+    """Deprecated ``liquidation.GALAUSDT`` (tardis-node input = the old docs example)."""
+    decoded = bybit.decode(frame("bybit", "liquidation.GALAUSDT"), RECEIVED)
+    assert decoded.events == [] and decoded.rejected == "unsupported topic liquidation"
+
+
+def test_inverse_symbols_are_refused(bybit: BybitAdapter) -> None:
+    """Inverse sizes are USD contracts (tardis XRPUSD input); we subscribe linear only."""
+    message = json.loads(frame("bybit", "allLiquidation.ICPUSDT"))
+    message["data"][0]["s"] = "XRPUSD"
+    decoded = bybit.decode(json.dumps(message), RECEIVED)
+    assert decoded.events == [] and decoded.rejected == "inverse symbol XRPUSD"
+
+
+def test_scaled_symbol_from_the_recorded_instruments(bybit: BybitAdapter) -> None:
+    """``1000PEPEUSDT`` (recorded instruments-info, baseCoin 1000PEPE) is PEPE per coin."""
+    rows, _cursor = parse_bybit_instruments(instruments_response("bybit-linear-instruments.json"))
+    bybit.use_instruments(build("bybit", rows, "rest"))
+    message = json.loads(frame("bybit", "allLiquidation.ICPUSDT"))
+    message["data"][0].update(s="1000PEPEUSDT", v="2000", p="0.0125")
+    (event,) = bybit.parse(json.dumps(message), RECEIVED)
+    assert event.asset == "PEPE" and event.quantity == 2_000_000
+    assert event.price == pytest.approx(0.0000125) and event.usd == pytest.approx(25.0)
+
+
+def test_subscribe_frames_stay_under_the_args_limit() -> None:
+    """All 800 Trading linear symbols of the recorded instruments-info response."""
+    rows, _cursor = parse_bybit_instruments(instruments_response("bybit-linear-instruments.json"))
+    frames = BybitAdapter().subscribe_frames(sorted(rows))
+    topics: list[str] = []
+    for text in frames:
+        request = json.loads(text)
+        assert request["op"] == "subscribe"
+        assert len(json.dumps(request["args"])) < 21_000 and len(request["args"]) <= 200
+        topics += request["args"]
+    assert len(frames) == 4 and len(topics) == 800
+    assert all(t.startswith("allLiquidation.") for t in topics)
+
+
+def test_long_symbols_split_by_characters_too() -> None:
+    frames = BybitAdapter().subscribe_frames([f"{'X' * 150}{i}USDT" for i in range(150)])
+    assert len(frames) > 1
+    assert all(len(json.dumps(json.loads(f)["args"])) < 21_000 for f in frames)
+
+
+def test_empty_symbol_list_means_the_table(bybit: BybitAdapter) -> None:
+    (only,) = bybit.subscribe_frames([])
+    assert "allLiquidation.BTCUSDT" in json.loads(only)["args"]
+
+
+def test_pong_ack_and_failed_subscribe(bybit: BybitAdapter) -> None:
+    assert bybit.decode(DOCS_PONG, RECEIVED).is_control and is_pong(DOCS_PONG)
+    assert bybit.decode(DOCS_ACK, RECEIVED).is_control and not is_pong(DOCS_ACK)
+    failed = bybit.decode(
+        '{"success":false,"ret_msg":"error:handler not found","op":"subscribe"}', 1
+    )
+    assert failed.is_control and failed.rejected == "error: error:handler not found"
+    assert json.loads(bybit.keepalive.ping_text or "") == {"op": "ping"}
+    assert bybit.keepalive.ping_interval_s == 20 and bybit.needs_symbols
