@@ -1,0 +1,371 @@
+"""The engine: normalised liquidations in, classifications, rolling state and alerts out.
+
+Pure and synchronous: no I/O, no wall clock, no asyncio, no UI. Time is the
+events' own exchange time, so a replay gives exactly what live gave. ``ingest``
+is the hot path (benchmarked in ``benchmarks/engine.py``): per event it does a
+dedup check, a classification and a few additions into the asset's current
+one-second bucket; per asset-second it rolls the windows (see
+:mod:`liqterm.engine.flow`). Everything a screen needs is assembled only when
+:meth:`Engine.snapshot` is called.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from types import MappingProxyType
+from typing import Any
+
+from liqterm.config.schema import CLASSES, Config, Thresholds
+from liqterm.engine.alerts import Alert, AlertGate
+from liqterm.engine.cascade import Predictor, make_predictor
+from liqterm.engine.correlation import correlation_of, find_dislocation
+from liqterm.engine.events import AlertFactory
+from liqterm.engine.flow import (
+    COUNT,
+    LAST_PRICE,
+    LONG,
+    N_INST,
+    PRICES,
+    SHORT,
+    SUM_DP,
+    SUM_DP2,
+    VENUES,
+    AssetState,
+)
+from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
+from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, TapeRow
+from liqterm.engine.whales import WhaleTracker
+from liqterm.model import Liquidation, Side
+
+DAY_MS = 86_400_000
+CASCADE_END_MS = 120_000
+"""A cascade ends after this long with the 60 s USD below the threshold (cascade-science §1)."""
+TREND_MS = 10_000
+EVALUATE_BURST = 16
+"""Within one busy second, re-evaluate the predictor every this many events."""
+EVALUATE_MIN_EVENTS = 5
+EVALUATE_MIN_FILL = 0.2
+"""When a second rolls, the predictor is re-run only for an asset whose last minute is
+elevated: at least 5 events and either 3x its usual rate or 20 % of its cascade threshold
+(or whose probability is already near the warning band). Its probability still updates on
+every whale-or-bigger event, every 16 events within one second, and in every snapshot."""
+_LONG = Side.LONG
+
+
+class Engine:
+    """Liquidation engine over one :class:`~liqterm.config.Config`.
+
+    Args:
+        config: thresholds, windows and alert policy.
+        predictor: the cascade predictor; default from ``config.cascade.predictor``.
+    """
+
+    def __init__(self, config: Config | None = None, predictor: Predictor | None = None) -> None:
+        self.config = config = config or Config()
+        self.predictor: Predictor = predictor or make_predictor(config.cascade.predictor)
+        self._window_ms = int(config.engine.correlation_window_s * 1000)
+        self._gap_bps = config.engine.dislocation_bps
+        self._max_future_ms = int(config.engine.max_future_skew_s * 1000)
+        self._dedup_half_ms = int(config.engine.dedup_horizon_s * 500)
+        self._eval_every_ms = config.cascade.evaluate_every_ms
+        self._observes = self.predictor.observes_buckets
+        self._session_by_hour: dict[int, str] = {}
+        self._scaled: dict[tuple[str, str], tuple[float, float, float]] = {}
+        # Two generations of event identities: membership in either is a duplicate; the
+        # older one is dropped every half horizon, so memory stays bounded without a
+        # per-event eviction queue.
+        self._seen: set[tuple[Any, ...]] = set()
+        self._seen_old: set[tuple[Any, ...]] = set()
+        self._seen_rotate_ms = 0
+        self._assets: dict[str, AssetState] = {}
+        self._whales = WhaleTracker()
+        self._gate = AlertGate(int(config.alerts.cooldown_s * 1000))
+        self._recent: deque[tuple[int, Liquidation, int, str, bool]] = deque(
+            maxlen=config.engine.recent_events
+        )
+        self._alert_log: deque[Alert] = deque(maxlen=config.engine.alert_log)
+        self._alert_counts: dict[str, int] = {}
+        self._venue_events: dict[str, int] = {}
+        self._apply_policy(config)
+        self.now_ms = 0
+        self.seq = 0
+        self.events_total = 0
+        self.duplicates = 0
+        self.rejected = 0
+
+    def _apply_policy(self, config: Config) -> None:
+        self._min_alert_class = CLASSES.index(config.alerts.min_class)
+        self._possible = config.alerts.possible
+        self._alerts = AlertFactory(config.alerts.warning)
+
+    # -- the hot path -------------------------------------------------------------------------
+
+    def ingest(self, event: Liquidation) -> list[Alert]:
+        """Take one event; return the alerts it raised (after dedup and cooldown)."""
+        ms = event.exchange_ms
+        usd = event.usd
+        price = event.price
+        if not (0.0 < usd < 1e13 and 0.0 < price < 1e12) or not (
+            event.received_ms - DAY_MS <= ms <= event.received_ms + self._max_future_ms
+        ):
+            self.rejected += 1
+            return []
+        identity = (event.venue, event.symbol, event.side, price, event.quantity, ms)
+        if identity in self._seen or identity in self._seen_old:
+            self.duplicates += 1
+            return []
+        self._seen.add(identity)
+        if ms > self.now_ms:
+            self.now_ms = ms
+            if ms >= self._seen_rotate_ms:
+                self._rotate_seen(ms)
+        self.events_total += 1
+        venue = event.venue
+
+        session = self._session_by_hour.get(ms // HOUR_MS)
+        if session is None:
+            session = self._session_by_hour[ms // HOUR_MS] = session_name_at(ms)
+        asset = event.asset
+        base, whale, cascade = self._scaled.get((asset, session)) or self._scale(asset, session)
+        cls = 3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0
+
+        state = self._assets.get(asset)
+        if state is None:
+            state = self._new_asset(asset, price)
+        raised: list[Alert] = []
+        sec = ms // 1000
+        if sec > state.cur_sec:
+            self._roll(state, sec, ms, raised)
+        bucket = state.bucket
+        if event.side is _LONG:
+            bucket[LONG] += usd
+            state.long_60s += usd
+        else:
+            bucket[SHORT] += usd
+            state.short_60s += usd
+        bucket[COUNT] += 1
+        state.n_60s += 1
+        per_venue = bucket[VENUES]
+        per_venue[venue] = per_venue.get(venue, 0.0) + usd
+        venues_10s = state.venues_10s
+        venues_10s[venue] = venues_10s.get(venue, 0.0) + usd
+        state.usd_10s += usd
+        bucket[PRICES][venue] = price
+        bucket[LAST_PRICE] = price
+        dp = price - state.p_ref
+        bucket[SUM_DP] += dp
+        bucket[SUM_DP2] += dp * dp
+        if ms >= state.last_ms:
+            state.last_ms = ms
+            state.last_price = price
+
+        correlated = len(venues_10s) > 1 and state.usd_10s >= whale
+        self.seq += 1
+        self._recent.append((self.seq, event, cls, session, correlated))
+
+        if cls >= 2:
+            if cls == 3:
+                bucket[N_INST] += 1
+            self._whales.add(event)
+        if cls >= self._min_alert_class:
+            raised.append(self._alerts.for_event(event, CLASSES[cls], session))
+        if correlated:
+            if state.usd_10s >= 2 * state.corr_level:
+                state.corr_level = state.usd_10s
+                raised.append(self._alerts.for_correlation(correlation_of(state, ms), cascade))
+        elif state.corr_level:
+            state.corr_level = 0.0
+        if state.cascade_since is None:
+            if state.long_60s + state.short_60s >= cascade:
+                state.cascade_since = ms
+                state.below_since = None
+                raised.append(self._alerts.for_cascade(state, cascade, ms))
+        else:
+            self._track_cascade_end(state, cascade, ms)
+        if cls >= 2 or bucket[COUNT] % EVALUATE_BURST == 0:
+            self._evaluate(state, ms, cascade, raised)
+        return self._admit(raised) if raised else raised
+
+    # -- once per asset-second ----------------------------------------------------------------
+
+    def _roll(self, state: AssetState, sec: int, ms: int, raised: list[Alert]) -> None:
+        finished = state.roll(sec)
+        if finished is None:
+            return
+        if self._observes:
+            self.predictor.observe(state.predictor, finished)
+        prices = finished[PRICES]
+        if len(state.venues_10s) > 1:
+            dislocation = find_dislocation(state, prices, ms, self._window_ms, self._gap_bps)
+            if dislocation is not None:
+                raised.append(self._alerts.for_dislocation(dislocation))
+        else:
+            for venue, price in prices.items():
+                state.venue_prices[venue] = (ms, price)
+        if ms - state.evaluated_ms < self._eval_every_ms:
+            return
+        session = self._session_by_hour.get(ms // HOUR_MS) or session_name_at(ms)
+        cascade = (self._scaled.get((state.asset, session)) or self._scale(state.asset, session))[2]
+        n = state.n_60s
+        elevated = n >= EVALUATE_MIN_EVENTS and (
+            n >= 3 * state.baseline_per_minute()
+            or state.long_60s + state.short_60s >= EVALUATE_MIN_FILL * cascade
+        )
+        if elevated or state.probability >= self._possible / 2:
+            self._evaluate(state, ms, cascade, raised)
+
+    def _evaluate(self, state: AssetState, ms: int, cascade: float, raised: list[Alert]) -> None:
+        state.evaluated_ms = ms
+        probability = self.predictor.probability(state, ms, cascade)
+        state.probability = probability
+        if state.trend_ref is None or ms - state.trend_ref[0] >= TREND_MS:
+            state.trend_ref = (ms, probability)
+        if probability >= self._possible and state.cascade_since is None:
+            raised.append(self._alerts.for_warning(state, probability, ms))
+
+    def _track_cascade_end(self, state: AssetState, cascade: float, ms: int) -> None:
+        if state.long_60s + state.short_60s >= cascade:
+            state.below_since = None
+        elif state.below_since is None:
+            state.below_since = ms
+        elif ms - state.below_since >= CASCADE_END_MS:
+            state.cascade_since = state.below_since = None
+
+    def _new_asset(self, asset: str, price: float) -> AssetState:
+        state = self._assets[asset] = AssetState(asset, self.predictor.new_state(price))
+        state.p_ref = price
+        return state
+
+    def _rotate_seen(self, ms: int) -> None:
+        self._seen_old = self._seen
+        self._seen = set()
+        self._seen_rotate_ms = ms + self._dedup_half_ms
+
+    def _scale(self, asset: str, session: str) -> tuple[float, float, float]:
+        t = self.config.thresholds.scaled(asset, session)
+        self._scaled[(asset, session)] = scaled = (t.base, t.whale, t.cascade)
+        return scaled
+
+    def _admit(self, raised: list[Alert]) -> list[Alert]:
+        admitted = []
+        for alert in raised:
+            passed = self._gate.admit(alert)
+            if passed is not None:
+                admitted.append(passed)
+                self._alert_log.append(passed)
+                self._alert_counts[passed.kind] = self._alert_counts.get(passed.kind, 0) + 1
+        return admitted
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def classify(self, event: Liquidation) -> str:
+        """``retail``, ``large``, ``whale`` or ``institutional`` by the event's own session."""
+        session = session_name_at(event.exchange_ms)
+        base, whale, cascade = self._scaled.get((event.asset, session)) or self._scale(
+            event.asset, session
+        )
+        usd = event.usd
+        return CLASSES[3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0]
+
+    def thresholds(self, asset: str, at_ms: int | None = None) -> Thresholds:
+        """The asset's thresholds scaled for the session at ``at_ms`` (default: now)."""
+        return self.config.thresholds.scaled(asset, session_name_at(at_ms or self.now_ms))
+
+    def probability(self, asset: str) -> float:
+        """The last evaluated cascade probability of ``asset`` (0 when never seen)."""
+        state = self._assets.get(asset)
+        return state.probability if state else 0.0
+
+    def probabilities(self) -> dict[str, float]:
+        return {asset: state.probability for asset, state in self._assets.items()}
+
+    def in_cascade(self, asset: str) -> bool:
+        state = self._assets.get(asset)
+        return state is not None and state.cascade_since is not None
+
+    def whale_events(self) -> tuple[Liquidation, ...]:
+        """The 24 h tracker's events (whale and institutional), oldest first."""
+        return self._whales.events()
+
+    def set_config(self, config: Config) -> None:
+        """Swap thresholds and alert policy (keyboard edits) without losing state."""
+        self.config = config
+        self._scaled.clear()
+        self._apply_policy(config)
+
+    def snapshot(self) -> EngineSnapshot:
+        """An immutable view of everything, at the engine's event time."""
+        now = self.now_ms
+        if not now:
+            return EngineSnapshot(at_ms=0, seq=self.seq, session=None)
+        session = session_info(now, self.config.thresholds.sessions)
+        whales, whales_all = self._whales.stats(now)
+        recent = tuple(
+            TapeRow(seq, event, CLASSES[cls], sess, correlated)
+            for seq, event, cls, sess, correlated in reversed(self._recent)
+        )
+        return EngineSnapshot(
+            at_ms=now,
+            seq=self.seq,
+            session=session,
+            meters=self._meters(now, session.name),
+            whales=whales,
+            whales_all=whales_all,
+            recent=recent,
+            alerts=tuple(reversed(self._alert_log)),
+            correlations=self._correlations(now),
+            alert_counts=MappingProxyType(dict(self._alert_counts)),
+            suppressed=MappingProxyType(self._gate.suppressed_now()),
+            suppressed_total=self._gate.suppressed_total,
+            events_total=self.events_total,
+            duplicates=self.duplicates,
+            rejected=self.rejected,
+            venue_events=MappingProxyType(dict(self._venue_events)),
+        )
+
+    def _meters(self, now: int, session: str) -> tuple[AssetMeter, ...]:
+        meters = []
+        pinned = self.config.tui.pinned
+        for asset, state in self._assets.items():
+            if now // 1000 > state.cur_sec:
+                self._roll(state, now // 1000, now, [])
+            if not state.active_1h() and asset not in pinned:
+                continue
+            thresholds = self.config.thresholds.scaled(asset, session)
+            probability = self.predictor.probability(state, now, thresholds.cascade)
+            delta = probability - state.trend_ref[1] if state.trend_ref else 0.0
+            long_10s, short_10s = state.last_10s()
+            long_5m, short_5m = state.last_minutes(5)
+            long_1h, short_1h = state.last_minutes(60)
+            meters.append(
+                AssetMeter(
+                    asset=asset,
+                    probability=probability,
+                    trend=1 if delta > 0.05 else -1 if delta < -0.05 else 0,
+                    cascade_active=state.cascade_since is not None,
+                    long_10s=long_10s,
+                    short_10s=short_10s,
+                    long_60s=state.long_60s,
+                    short_60s=state.short_60s,
+                    long_5m=long_5m,
+                    short_5m=short_5m,
+                    long_1h=long_1h,
+                    short_1h=short_1h,
+                    events_per_min=state.n_60s,
+                    venues_60s=MappingProxyType(state.venues_60s()),
+                    thresholds=thresholds,
+                    last_price=state.last_price,
+                    last_ms=state.last_ms,
+                )
+            )
+        meters.sort(key=lambda m: (m.asset not in pinned, -(m.long_5m + m.short_5m)))
+        return tuple(meters)
+
+    def _correlations(self, now: int) -> tuple[Correlation, ...]:
+        found = [
+            correlation_of(state, now)
+            for state in self._assets.values()
+            if len(state.venues_10s) > 1
+        ]
+        found.sort(key=lambda c: c.combined_usd, reverse=True)
+        return tuple(found)

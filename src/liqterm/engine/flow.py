@@ -1,0 +1,170 @@
+"""Per-asset rolling state, kept in one-second buckets so the per-event work is a few additions.
+
+The engine's hot path adds each event to the asset's current bucket and to the
+running 10 s and 60 s totals (see ``Engine.ingest``); everything else happens
+once per asset-second, when the next second's first event "rolls" the bucket:
+the window totals drop what fell out, the predictor sees the finished second,
+minute totals for the 5 min and 1 h figures are updated, and prices from
+different venues are compared for dislocations.
+
+Resolution: 10 s and 60 s windows are exact to the second; 5 min and 1 h are
+the last minute's seconds plus whole earlier minutes (minute resolution). An
+event older than the current bucket (venues deliver slightly out of order) is
+counted in the current bucket: totals stay right, only its second moves.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+# Bucket fields (a list, indexed, because attribute access on the hot path costs).
+SEC, LONG, SHORT, COUNT, VENUES, PRICES, SUM_DP, SUM_DP2, N_INST, LAST_PRICE = range(10)
+COUNT_MIN = 3  # index of the count in a minute record [minute, long, short, count]
+
+
+def new_bucket(sec: int) -> list[Any]:
+    return [sec, 0.0, 0.0, 0, {}, {}, 0.0, 0.0, 0, 0.0]
+
+
+class AssetState:
+    """Everything the engine keeps per asset."""
+
+    __slots__ = (
+        "asset",
+        "below_since",
+        "bucket",
+        "cascade_since",
+        "corr_level",
+        "cur_sec",
+        "evaluated_ms",
+        "last_ms",
+        "last_price",
+        "long_60s",
+        "minutes",
+        "n_60s",
+        "n_minutes",
+        "p_ref",
+        "predictor",
+        "probability",
+        "seconds",
+        "short_60s",
+        "ten",
+        "trend_ref",
+        "usd_10s",
+        "venue_prices",
+        "venues_10s",
+    )
+
+    def __init__(self, asset: str, predictor_state: Any) -> None:
+        self.asset = asset
+        self.cur_sec = -1
+        self.bucket = new_bucket(-1)
+        self.seconds: deque[list[Any]] = deque()  # finished buckets of the last 60 s
+        self.ten: deque[list[Any]] = deque()  # finished buckets of the last 10 s
+        self.minutes: deque[list[Any]] = deque()  # [minute, long, short, count] older than 60 s
+        self.n_minutes = 0  # events in ``minutes``
+        self.long_60s = 0.0
+        self.short_60s = 0.0
+        self.n_60s = 0
+        self.usd_10s = 0.0
+        self.venues_10s: dict[str, float] = {}
+        self.venue_prices: dict[str, tuple[int, float]] = {}
+        self.last_ms = 0
+        self.last_price = 0.0
+        self.p_ref = 0.0
+        self.predictor = predictor_state
+        self.probability = 0.0
+        self.evaluated_ms = 0
+        self.trend_ref: tuple[int, float] | None = None
+        self.cascade_since: int | None = None
+        self.below_since: int | None = None
+        self.corr_level = 0.0
+
+    def roll(self, sec: int) -> list[Any] | None:
+        """Start second ``sec``; return the finished bucket (``None`` if it was empty)."""
+        finished = self.bucket if self.bucket[COUNT] else None
+        if finished is not None:
+            self.seconds.append(finished)
+            self.ten.append(finished)
+        self.bucket = new_bucket(sec)
+        self.cur_sec = sec
+        self._evict(sec)
+        return finished
+
+    def _evict(self, sec: int) -> None:
+        ten = self.ten
+        while ten and ten[0][SEC] <= sec - 10:
+            old = ten.popleft()
+            self.usd_10s -= old[LONG] + old[SHORT]
+            venues = self.venues_10s
+            for venue, usd in old[VENUES].items():
+                left = venues[venue] - usd
+                if left > 1e-6 * usd:
+                    venues[venue] = left
+                else:
+                    del venues[venue]
+        seconds = self.seconds
+        while seconds and seconds[0][SEC] <= sec - 60:
+            old = seconds.popleft()
+            self.long_60s -= old[LONG]
+            self.short_60s -= old[SHORT]
+            self.n_60s -= old[COUNT]
+            minute = old[SEC] // 60
+            minutes = self.minutes
+            self.n_minutes += old[COUNT]
+            if minutes and minutes[-1][0] == minute:
+                tail = minutes[-1]
+                tail[1] += old[LONG]
+                tail[2] += old[SHORT]
+                tail[3] += old[COUNT]
+            else:
+                minutes.append([minute, old[LONG], old[SHORT], old[COUNT]])
+        while self.minutes and self.minutes[0][0] <= sec // 60 - 60:
+            self.n_minutes -= self.minutes.popleft()[COUNT_MIN]
+        if not seconds and not self.bucket[COUNT]:
+            # Exactly zero after a quiet minute: no drift from float subtraction.
+            self.long_60s = self.short_60s = 0.0
+            self.n_60s = 0
+        if not ten:
+            self.usd_10s = 0.0
+            self.venues_10s.clear()
+
+    # -- read side (snapshots) ----------------------------------------------------------------
+
+    def last_10s(self) -> tuple[float, float]:
+        """(long, short) USD over the last 10 s, counting the current second."""
+        long_usd, short_usd = self.bucket[LONG], self.bucket[SHORT]
+        for bucket in self.ten:
+            long_usd += bucket[LONG]
+            short_usd += bucket[SHORT]
+        return long_usd, short_usd
+
+    def last_minutes(self, span: int) -> tuple[float, float]:
+        """(long, short) USD over the last minute plus ``span - 1`` whole earlier minutes."""
+        long_usd, short_usd = self.long_60s, self.short_60s
+        horizon = self.cur_sec // 60 - span
+        for minute, long_part, short_part, _ in reversed(self.minutes):
+            if minute <= horizon:
+                break
+            long_usd += long_part
+            short_usd += short_part
+        return long_usd, short_usd
+
+    def venues_60s(self) -> dict[str, float]:
+        """USD by venue over the last 60 s."""
+        totals: dict[str, float] = dict(self.bucket[VENUES])
+        for bucket in self.seconds:
+            for venue, usd in bucket[VENUES].items():
+                totals[venue] = totals.get(venue, 0.0) + usd
+        return totals
+
+    def baseline_per_minute(self) -> float:
+        """Mean events per minute over the part of the last hour before the last 60 s."""
+        if not self.minutes:
+            return 0.0
+        span = max(1, self.cur_sec // 60 - self.minutes[0][0])
+        return self.n_minutes / span
+
+    def active_1h(self) -> bool:
+        return bool(self.n_60s or self.bucket[COUNT] or self.minutes)
