@@ -1,0 +1,376 @@
+"""The Telegram forwarder: the asyncio service the app runs beside the engine.
+
+Wiring (in the app, on its event loop)::
+
+    forwarder, status = build_forwarder(config.telegram, status_provider=...)
+    if forwarder:
+        await forwarder.start()
+    ...
+    for alert in engine.ingest(events):
+        forwarder.submit(alert)          # cheap, never blocks, never raises
+    ...
+    status_bar.update(forwarder.status.label)
+    await forwarder.stop()
+
+``submit`` only filters and appends to a list; an intake task stores the batch in the
+outbox (on the outbox's own thread) and hands it to one :class:`ChatWorker` per chat, which
+sends in priority order within the rate limits. An :class:`UpdatePoller` answers commands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from liqterm.config.schema import TelegramConfig
+from liqterm.engine.alerts import Alert
+from liqterm.telegram.client import BotClient
+from liqterm.telegram.commands import Command, StatusProvider, help_text, status_text
+from liqterm.telegram.delivery import ChatWorker
+from liqterm.telegram.errors import TelegramError, explain
+from liqterm.telegram.format import format_alert
+from liqterm.telegram.outbox import CANCELLED, AsyncOutbox
+from liqterm.telegram.pending import PendingAlert, alert_id, is_forwarded
+from liqterm.telegram.ratelimit import RateLimiter
+from liqterm.telegram.secret import Secret, TokenError, load_token
+from liqterm.telegram.status import ChatState, ChatStatus, Counters, TelegramState, TelegramStatus
+from liqterm.telegram.tuning import Tuning
+from liqterm.telegram.updates import UpdatePoller
+
+log = logging.getLogger(__name__)
+
+PAUSED_SETTING = "paused_chats"
+MAX_INCOMING = 100_000
+"""Alerts held in memory before the intake stores them; only reached if it is stuck."""
+
+
+class Forwarder:
+    """Forwards engine alerts to the configured Telegram chats and answers their commands.
+
+    Args:
+        config: the ``[telegram]`` table.
+        token: the bot token (see :func:`~liqterm.telegram.secret.load_token`).
+        outbox_path: the SQLite file (default ``<data dir>/telegram.sqlite3``).
+        status_provider: extra lines for ``/alerts status``, e.g.
+            :func:`~liqterm.telegram.commands.snapshot_status`.
+        tuning: timeouts and backoff (tests shrink them).
+        transport: an httpx transport instead of the network (tests).
+        wall_clock: epoch seconds, for queue ages and records.
+        rng: jitter source.
+    """
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        token: Secret,
+        *,
+        outbox_path: Path | None = None,
+        status_provider: StatusProvider | None = None,
+        tuning: Tuning | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._config = config
+        self._token = token
+        self._chat_ids = tuple(dict.fromkeys(config.chat_ids))
+        self._outbox_path = outbox_path
+        self._provider = status_provider
+        self._tuning = tuning or Tuning()
+        self._transport = transport
+        self._wall = wall_clock
+        self._rng = rng or random.Random()
+        self._counters = Counters()
+        self._limiter = RateLimiter(config.per_chat_per_s, config.per_group_per_min,
+                                    config.global_per_s)
+        self._incoming: deque[tuple[Alert, int]] = deque()
+        self._intake_wake = asyncio.Event()
+        self._workers: dict[int, ChatWorker] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._poller: asyncio.Task[None] | None = None
+        self._outbox: AsyncOutbox | None = None
+        self._client: BotClient | None = None
+        self._fatal = ""
+        self._poll_problem = ""
+        self._started = self._closing = self._stopped = False
+
+    def __repr__(self) -> str:
+        return f"Forwarder(chats={list(self._chat_ids)!r}, state={self.status.state.value!r})"
+
+    # -- the app's side ------------------------------------------------------------------------
+
+    def submit(self, alert: Alert) -> None:
+        """Queue ``alert`` for every chat that wants it. O(1); call from the event loop thread.
+
+        Alerts the config does not forward (kind switched off, priority below
+        ``min_priority``) are ignored here. May be called before :meth:`start`.
+        """
+        if self._closing or not is_forwarded(alert, self._config):
+            return
+        if len(self._incoming) >= MAX_INCOMING:
+            self._incoming.popleft()
+            self._counters.failed += len(self._chat_ids)
+        self._incoming.append((alert, self._now_ms()))
+        self._intake_wake.set()
+
+    @property
+    def status(self) -> TelegramStatus:
+        """The current state as an immutable value (cheap; fine to read on every UI tick)."""
+        chats = tuple(
+            ChatStatus(chat, w.state, w.reason, len(w.queue)) for chat, w in self._workers.items()
+        ) or tuple(ChatStatus(chat, ChatState.OK) for chat in self._chat_ids)
+        c = self._counters
+        queued = sum(chat.queued for chat in chats) + len(self._incoming) * len(self._chat_ids)
+        active = [chat for chat in chats if chat.state is not ChatState.PAUSED]
+        troubled = [chat for chat in active if chat.state is not ChatState.OK]
+        if self._fatal:
+            state, reason = TelegramState.FAILING, self._fatal
+        elif not active:
+            state, reason = TelegramState.PAUSED, "paused with /alerts stop"
+        elif len(troubled) == len(active):
+            state, reason = TelegramState.FAILING, troubled[0].reason
+        elif troubled:
+            state, reason = TelegramState.ON, f"chat {troubled[0].chat_id}: {troubled[0].reason}"
+        else:
+            state, reason = TelegramState.ON, self._poll_problem
+        return TelegramStatus(
+            state=state, reason=reason, queued=queued, messages_sent=c.messages_sent,
+            alerts_sent=c.alerts_sent, digests=c.digests, expired=c.expired, failed=c.failed,
+            unconfirmed=c.unconfirmed, skipped_paused=c.skipped_paused,
+            ignored_updates=c.ignored_updates, last_sent_ms=c.last_sent_ms, chats=chats,
+        )
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Forwarder:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        """Open the outbox, reload what was waiting, and start sending and polling."""
+        if self._started:
+            return
+        self._started = True
+        outbox = self._outbox = await AsyncOutbox.open(self._outbox_path)
+        db = outbox.sync
+        now = self._now_ms()
+        interrupted = await outbox.call(db.recover_interrupted, now)
+        if interrupted:
+            self._counters.unconfirmed += interrupted
+            log.warning("telegram: %d alerts were being sent when liqterm stopped; they may "
+                        "have arrived and are not sent again", interrupted)
+        await outbox.call(db.prune, now - int(self._tuning.retention_days * 86_400_000))
+        paused = _int_list(await outbox.call(db.setting, PAUSED_SETTING))
+        self._counters.last_sent_ms = await outbox.call(db.last_sent_ms)
+        self._client = BotClient(self._token, self._config.api_url,
+                                 timeouts=self._tuning.timeouts, transport=self._transport)
+        for chat in self._chat_ids:
+            worker = self._workers[chat] = self._new_worker(chat)
+            if chat in paused:
+                worker.pause()
+        await self._reload(await outbox.call(db.waiting), now)
+        self._spawn(self._intake(), "intake")
+        for chat, worker in self._workers.items():
+            self._spawn(worker.run(), f"chat {chat}")
+        if self._tuning.commands:
+            self._poller = self._spawn(self._new_poller().run(), "commands")
+
+    async def stop(self) -> None:
+        """Let sends in flight finish (up to ``stop_grace_s``), store what waits, and close."""
+        if not self._started or self._stopped:
+            return
+        self._stopped = self._closing = True
+        self._intake_wake.set()
+        for worker in self._workers.values():
+            worker.close()
+        if self._poller is not None:
+            self._poller.cancel()
+        graceful = [t for t in self._tasks if t is not self._poller]
+        if graceful:
+            _, late = await asyncio.wait(graceful, timeout=self._tuning.stop_grace_s)
+            for task in late:
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        assert self._outbox is not None
+        if self._incoming:  # the intake was cut short: keep these for the next run
+            await self._outbox.call(self._outbox.sync.add, self._pending(self._take_incoming()))
+        if self._client is not None:
+            await self._client.aclose()
+        await self._outbox.close()
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _now_ms(self) -> int:
+        return int(self._wall() * 1000)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro, name=f"telegram {name}")
+        task.add_done_callback(self._task_done)
+        self._tasks.append(task)
+        return task
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        log.error("telegram: %s stopped unexpectedly", task.get_name(), exc_info=error)
+        self._fatal = f"internal error in {task.get_name()} ({type(error).__name__}); see the log"
+
+    def _new_worker(self, chat: int) -> ChatWorker:
+        assert self._client is not None and self._outbox is not None
+        return ChatWorker(
+            chat, client=self._client, limiter=self._limiter, outbox=self._outbox,
+            config=self._config, tuning=self._tuning, counters=self._counters,
+            wall_ms=self._now_ms, rng=self._rng, halted=lambda: bool(self._fatal),
+            on_unauthorized=self._unauthorized,
+        )
+
+    def _new_poller(self) -> UpdatePoller:
+        assert self._client is not None and self._outbox is not None
+        return UpdatePoller(
+            self._client, self._outbox, frozenset(self._chat_ids), self._command,
+            limiter=self._limiter, tuning=self._tuning, counters=self._counters,
+            wall_ms=self._now_ms, rng=self._rng, max_age_s=self._config.max_age_s,
+            on_problem=self._set_poll_problem, on_unauthorized=self._unauthorized,
+        )
+
+    async def _reload(self, waiting: list[PendingAlert], now: int) -> None:
+        orphans = []
+        for item in waiting:
+            worker = self._workers.get(item.chat_id)
+            if worker is None or not worker.accepts:
+                orphans.append(item.key)
+            else:
+                worker.queue.push(item)
+        if waiting:
+            log.info("telegram: %d alerts waiting from the last run", len(waiting) - len(orphans))
+        if orphans:  # chats removed from the config (or paused) since they were queued
+            assert self._outbox is not None
+            self._counters.skipped_paused += len(orphans)
+            await self._outbox.call(self._outbox.sync.mark, orphans, CANCELLED, now)
+
+    async def _intake(self) -> None:
+        assert self._outbox is not None
+        while True:
+            if not self._incoming:
+                if self._closing:
+                    return
+                self._intake_wake.clear()
+                await self._intake_wake.wait()
+                continue
+            items = self._pending(self._take_incoming())
+            added = await self._outbox.call(self._outbox.sync.add, items) if items else []
+            for item in added:
+                self._workers[item.chat_id].push(item)
+
+    def _take_incoming(self) -> list[tuple[Alert, int]]:
+        batch = list(self._incoming)
+        self._incoming.clear()
+        return batch
+
+    def _pending(self, batch: list[tuple[Alert, int]]) -> list[PendingAlert]:
+        items = []
+        for alert, queued_ms in batch:
+            try:
+                html, ident = format_alert(alert), alert_id(alert)
+            except Exception:  # a formatting bug must not stop the other alerts
+                log.exception("telegram: cannot format a %s alert; skipped", alert.kind)
+                self._counters.failed += len(self._chat_ids)
+                continue
+            for chat in self._chat_ids:
+                worker = self._workers.get(chat)
+                if worker is not None and not worker.accepts:
+                    self._counters.skipped_paused += 1
+                    continue
+                items.append(PendingAlert(
+                    alert_id=ident, chat_id=chat, kind=alert.kind, priority=alert.priority,
+                    asset=alert.asset, side=alert.side, usd=alert.usd, venues=alert.venues,
+                    at_ms=alert.at_ms, suppressed=alert.suppressed_before, queued_ms=queued_ms,
+                    html=html,
+                ))
+        return items
+
+    def _unauthorized(self, error: TelegramError) -> None:
+        if not self._fatal:
+            self._fatal = explain(error)
+            log.error("telegram: %s", self._fatal)
+
+    def _set_poll_problem(self, reason: str) -> None:
+        self._poll_problem = reason
+
+    async def _command(self, chat_id: int, command: Command) -> str | None:
+        worker = self._workers[chat_id]
+        if command.name == "help" or not command.action:
+            return help_text()
+        if command.action == "stop":
+            await self._cancel(chat_id, worker.pause())
+            await self._save_paused()
+            return "Alerts to this chat are paused. /alerts start resumes them."
+        if command.action == "start":
+            worker.resume()
+            await self._save_paused()
+            if worker.state is ChatState.STOPPED:
+                return f"This chat stays stopped: {worker.reason}"
+            return "Alerts to this chat are on."
+        return status_text(self.status, self._config, chat_id, self._extra_status(), self._now_ms())
+
+    async def _cancel(self, chat_id: int, items: list[PendingAlert]) -> None:
+        if items and self._outbox is not None:
+            self._counters.skipped_paused += len(items)
+            keys = [item.key for item in items]
+            await self._outbox.call(self._outbox.sync.mark, keys, CANCELLED, self._now_ms())
+            log.info("telegram: chat %s paused; %d waiting alerts cancelled", chat_id, len(items))
+
+    async def _save_paused(self) -> None:
+        assert self._outbox is not None
+        paused = [c for c, w in self._workers.items() if w.state is ChatState.PAUSED]
+        await self._outbox.call(self._outbox.sync.set_setting, PAUSED_SETTING, json.dumps(paused))
+
+    def _extra_status(self) -> Mapping[str, str]:
+        if self._provider is None:
+            return {}
+        try:
+            return dict(self._provider())
+        except Exception:  # the status reply must not die with the app's provider
+            log.exception("telegram: the status provider failed")
+            return {}
+
+
+def build_forwarder(
+    config: TelegramConfig, environ: Mapping[str, str] | None = None, **options: Any
+) -> tuple[Forwarder | None, TelegramStatus]:
+    """A forwarder for ``config``, or ``None`` and the status that says why not.
+
+    ``options`` go to :class:`Forwarder`. The token comes from ``environ`` (default
+    ``os.environ``) or ``config.token_file``.
+    """
+    if not config.enabled:
+        return None, TelegramStatus.off()
+    if not config.chat_ids:
+        return None, TelegramStatus.failing("no chats: add chat_ids = [...] under [telegram]")
+    try:
+        token = load_token(config.token_file, environ)
+    except TokenError as exc:
+        return None, TelegramStatus.failing(str(exc))
+    forwarder = Forwarder(config, token, **options)
+    return forwarder, forwarder.status
+
+
+def _int_list(text: str | None) -> set[int]:
+    try:
+        values = json.loads(text) if text else []
+    except ValueError:
+        return set()
+    return {v for v in values if isinstance(v, int)} if isinstance(values, list) else set()
