@@ -1,0 +1,19 @@
+"""Record live frames, read recordings, and replay them through the live decode path.
+
+The format (JSON Lines, optionally gzip) is defined in :mod:`liqterm.recording.format`.
+"""
+
+from liqterm.recording.format import BadLine, RecordedFrame, decode_line, encode_line
+from liqterm.recording.reader import RecordingReader, read_frames
+from liqterm.recording.writer import RecordingWriter, write_frames
+
+__all__ = [
+    "BadLine",
+    "RecordedFrame",
+    "RecordingReader",
+    "RecordingWriter",
+    "decode_line",
+    "encode_line",
+    "read_frames",
+    "write_frames",
+]
