@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Find, show or create the configuration file.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+telegram_app = typer.Typer(help="Forward alerts to Telegram: check the setup.", no_args_is_help=True)
+app.add_typer(telegram_app, name="telegram")
 
 ConfigOption = Annotated[
     Path | None,
@@ -129,6 +131,22 @@ def config_init(
     write_atomic(path, starter_text())
     path.chmod(0o600)
     typer.echo(f"wrote {path}")
+
+
+@telegram_app.command("test")
+def telegram_test(
+    chat: Annotated[
+        list[int] | None,
+        typer.Option("--chat", help="Test this chat id instead of [telegram] chat_ids (repeatable)."),
+    ] = None,
+) -> None:
+    """Send a test message to each chat; on failure say why in plain words and exit 1."""
+    cfg, _ = load_config()
+    from liqterm.telegram.check import run_check
+
+    code = run_check(cfg.telegram, typer.echo, chats=chat or ())
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -13,9 +13,17 @@ import contextlib
 import html
 import json
 import re
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+CANARY_TOKEN = "987654321:CANARY-must-never-be-printed_0123456789"
+"""A well-formed token for tests; its text is searched for in every captured log and output."""
+
+USER_CHAT, GROUP_CHAT, STRANGER_CHAT = 1001, -1002003004, 555
+"""Chat ids for tests: a private chat, a supergroup, and a chat not in ``chat_ids``."""
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
                 "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"}
@@ -68,6 +76,8 @@ class FakeBotApi:
 
     token: str
     username: str = "liqterm_test_bot"
+    port: int = 0
+    """0 picks a free port; a fixed one lets a test start the server after the client."""
     requests: list[Request] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
@@ -83,7 +93,6 @@ class FakeBotApi:
         self._next_update = 1
         self._next_message = 1
         self._writers: set[asyncio.StreamWriter] = set()
-        self.port = 0
 
     @property
     def url(self) -> str:
@@ -97,7 +106,7 @@ class FakeBotApi:
         await self.stop()
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -295,3 +304,26 @@ def check_html(text: str) -> tuple[str, str]:
     if stack:
         return f"unclosed start tag {stack[-1]!r}", ""
     return "", "".join(visible)
+
+
+@contextlib.contextmanager
+def serve_in_thread(api: FakeBotApi) -> Iterator[FakeBotApi]:
+    """Run ``api`` on its own event loop in a thread (for code that calls ``asyncio.run``)."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    async def main() -> None:
+        await api.start()
+        ready.set()
+        await api._release.wait()
+        await api.stop()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield api
+    finally:
+        loop.call_soon_threadsafe(api._release.set)
+        thread.join(5)
+        loop.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fakes.telegram_api import FakeBotApi
+from fakes.telegram_api import CANARY_TOKEN, GROUP_CHAT, USER_CHAT, FakeBotApi
 from liqterm.config.schema import TelegramConfig, TelegramKinds
 from liqterm.engine.alerts import Alert, Priority
 from liqterm.model import Liquidation, Side
@@ -20,10 +20,9 @@ from liqterm.telegram.forwarder import Forwarder
 from liqterm.telegram.secret import Secret
 from liqterm.telegram.tuning import Tuning
 
-CANARY = "987654321:CANARY-must-never-be-printed_0123456789"
-"""A well-formed token whose text is searched for in every captured log and output."""
+CANARY = CANARY_TOKEN
 
-USER, GROUP, OTHER = 1001, -1002003004, 555
+USER, GROUP = USER_CHAT, GROUP_CHAT
 
 
 @pytest.fixture
@@ -42,6 +41,12 @@ def fast_tuning(**changes: Any) -> Tuning:
     base = Tuning(timeouts=Timeouts(connect=0.5, request=1.0), backoff_base_s=0.02,
                   backoff_cap_s=0.08, poll_s=1.0, commands=False, stop_grace_s=0.5)
     return replace(base, **changes)
+
+
+@pytest.fixture
+def tuning() -> Callable[..., Tuning]:
+    """Builds fast :class:`Tuning` with the given changes."""
+    return fast_tuning
 
 
 @pytest.fixture
