@@ -138,7 +138,10 @@ def _bybit_pages() -> tuple[bytes, bytes]:
     """The recorded Bybit response split in two pages joined by a cursor (the documented paging)."""
     payload = instruments_response(RECORDED["bybit"])
     items = payload["result"]["list"]
-    first = {**payload, "result": {**payload["result"], "list": items[:500], "nextPageCursor": "p2"}}
+    first = {
+        **payload,
+        "result": {**payload["result"], "list": items[:500], "nextPageCursor": "p2"},
+    }
     second = {**payload, "result": {**payload["result"], "list": items[500:], "nextPageCursor": ""}}
     return json.dumps(first).encode(), json.dumps(second).encode()
 
@@ -173,7 +176,9 @@ def failing_server() -> Iterator[_Server]:
     server.close()
 
 
-async def test_refresh_every_venue_from_rest_and_cache_it(venue_server: _Server, tmp_path: Path) -> None:
+async def test_refresh_every_venue_from_rest_and_cache_it(
+    venue_server: _Server, tmp_path: Path
+) -> None:
     urls = dict.fromkeys(RECORDED, venue_server.url)
     tables = await refresh_all(base_urls=urls, cache_folder=tmp_path, timeout_s=5)
     assert {name: table.source for name, table in tables.items()} == dict.fromkeys(RECORDED, "rest")
@@ -206,7 +211,9 @@ async def test_hanging_server_times_out(tmp_path: Path) -> None:
     server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     started = time.monotonic()
-    table = await refresh("okx", base_url=f"http://127.0.0.1:{port}", cache_folder=tmp_path, timeout_s=0.3)
+    table = await refresh(
+        "okx", base_url=f"http://127.0.0.1:{port}", cache_folder=tmp_path, timeout_s=0.3
+    )
     assert time.monotonic() - started < 5
     assert table.source == "bundled" and table.note and "timeout" in table.note
     server.close()

@@ -26,7 +26,7 @@ _HUGE = 1e30
 _MIN_MS = 100_000_000_000
 _MAX_MS = 100_000_000_000_000
 
-NO_EVENTS: tuple[()] = ()
+_ASSET_MEMO_LIMIT = 20_000
 CONTROL = Decoded([], None, True)
 """A clean control frame (ack, pong). Shared: Decoded is frozen and nobody appends to it."""
 
@@ -157,12 +157,32 @@ class AdapterBase:
 
     def __init__(self, instruments: VenueInstruments | None = None) -> None:
         self.instruments = instruments if instruments is not None else bundled(self.name)
+        self._assets: dict[str, tuple[str, float] | str] = {}
 
     def use_instruments(self, table: VenueInstruments) -> None:
         """Swap in a refreshed table; one attribute store, so a parse in flight sees old or new."""
         if table.venue != self.name:
             raise ValueError(f"{table.venue} instruments given to the {self.name} adapter")
         self.instruments = table
+        self._assets = {}
+
+    def _asset(self, symbol: str) -> tuple[str, float] | str:
+        """``(asset, scale)`` for ``symbol``, or the reason it is refused; memoised.
+
+        Resolving runs a regex (:func:`canonical_asset`), which would otherwise be a
+        large share of a parse. The memo is a pure cache of a pure function, cleared
+        with each new table and bounded against a stream of junk symbols.
+        """
+        found = self._assets.get(symbol)
+        if found is None:
+            found = self._resolve_asset(symbol)
+            if len(self._assets) >= _ASSET_MEMO_LIMIT:
+                self._assets = {}
+            self._assets[symbol] = found
+        return found
+
+    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
+        raise NotImplementedError
 
     def decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         """Decode one frame with the reason for anything rejected; never raises."""

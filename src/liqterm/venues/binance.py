@@ -64,7 +64,7 @@ class BinanceAdapter(AdapterBase):
         """Nothing to send: the URL path already names ``!forceOrder@arr``."""
         return []
 
-    def _asset(self, symbol: str) -> tuple[str, float] | str:
+    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
         """``(asset, scale)`` for a USD-M symbol, or the reason it is refused."""
         known = self.instruments.symbols.get(symbol)
         if known is not None:
@@ -113,7 +113,7 @@ class BinanceAdapter(AdapterBase):
         symbol = order.get("s")
         if type(symbol) is not str or not symbol:
             return Decoded([], "bad symbol")
-        asset = self._asset(symbol)
+        asset = self._assets.get(symbol) or self._asset(symbol)
         if type(asset) is str:
             return Decoded([], asset)
         side_text = order.get("S")

@@ -75,7 +75,7 @@ class BitgetAdapter(AdapterBase):
         """One frame for every USDT future; ``symbols`` is not needed."""
         return [SUBSCRIBE]
 
-    def _asset(self, symbol: str) -> tuple[str, float] | str:
+    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
         known = self.instruments.symbols.get(symbol)
         if known is not None:
             return (known.asset, known.scale) if known.linear else f"not USD-quoted {symbol}"
@@ -110,6 +110,7 @@ class BitgetAdapter(AdapterBase):
         if arg.get("instType") not in LINEAR_INST_TYPES:
             return Decoded([], f"not USD-quoted {arg.get('instType')}"[:60])
         envelope_ms = message.get("ts")
+        assets = self._assets  # memo of symbol -> (asset, scale) or refusal reason
         events: list[Liquidation] = []
         rejected: str | None = None
         for row in rows:
@@ -120,7 +121,7 @@ class BitgetAdapter(AdapterBase):
             if type(symbol) is not str or not symbol:
                 rejected = rejected or "bad symbol"
                 continue
-            asset = self._asset(symbol)
+            asset = assets.get(symbol) or self._asset(symbol)
             if type(asset) is str:
                 rejected = rejected or asset
                 continue

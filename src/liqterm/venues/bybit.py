@@ -83,7 +83,7 @@ class BybitAdapter(AdapterBase):
             frames.append(json.dumps({"op": "subscribe", "args": chunk}, separators=(",", ":")))
         return frames
 
-    def _asset(self, symbol: str) -> tuple[str, float] | str:
+    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
         known = self.instruments.symbols.get(symbol)
         if known is not None:
             return (known.asset, known.scale) if known.linear else f"not USD-quoted {symbol}"
@@ -124,6 +124,7 @@ class BybitAdapter(AdapterBase):
         if type(rows) is not list:
             return Decoded([], "bad data")
         envelope_ms = message.get("ts")
+        assets = self._assets  # memo of symbol -> (asset, scale) or refusal reason
         events: list[Liquidation] = []
         rejected: str | None = None
         for row in rows:
@@ -134,7 +135,7 @@ class BybitAdapter(AdapterBase):
             if type(symbol) is not str or not symbol:
                 rejected = rejected or "bad symbol"
                 continue
-            asset = self._asset(symbol)
+            asset = assets.get(symbol) or self._asset(symbol)
             if type(asset) is str:
                 rejected = rejected or asset
                 continue

@@ -110,7 +110,8 @@ def build(
     for symbol, (raw_base, contract_size, linear) in rows.items():
         asset, scale = canonical_asset(raw_base)
         table[symbol] = Instrument(asset, float(contract_size), bool(linear), scale)
-    return VenueInstruments(venue, MappingProxyType(table), source, fetched_ms, note)
+    # A plain dict, not a read-only proxy: parsers look symbols up once per event.
+    return VenueInstruments(venue, table, source, fetched_ms, note)
 
 
 def _number(value: object) -> float | None:
