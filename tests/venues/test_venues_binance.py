@@ -142,6 +142,8 @@ def test_acks_and_list_subscriptions_replies_are_control(binance: BinanceAdapter
     assert binance.decode('{"result": null, "id": 1}', RECEIVED).is_control
     error = binance.decode('{"error":{"code":2,"msg":"Invalid request"},"id":7}', RECEIVED)
     assert error.is_control and error.rejected and "Invalid request" in error.rejected
+    flat = binance.decode('{"code":0,"msg":"Unknown property","id":7}', RECEIVED)
+    assert flat.is_control and flat.rejected == "error Unknown property"
     assert is_list_subscriptions_reply(reply)
     assert not is_list_subscriptions_reply(frame("binance", "MANTAUSDT"))
 

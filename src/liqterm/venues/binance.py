@@ -107,7 +107,8 @@ class BinanceAdapter(AdapterBase):
         order = message.get("o")
         if type(order) is not dict:
             if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
-                error = message.get("error")
+                # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
+                error = message.get("error") or message.get("msg")
                 return Decoded([], f"error {error}"[:120], True) if error else CONTROL
             return Decoded([], "unexpected message")
         symbol = order.get("s")
