@@ -63,9 +63,15 @@ def generate(total: int, seed: int = 7):
             ms = int(times[i])
             chunk.append(
                 Liquidation(
-                    VENUE_IDS[venues[i]], f"{asset}USDT", asset,
+                    VENUE_IDS[venues[i]],
+                    f"{asset}USDT",
+                    asset,
                     Side.LONG if longs[i] else Side.SHORT,
-                    price, usd / price, usd, ms, ms + 40,
+                    price,
+                    usd / price,
+                    usd,
+                    ms,
+                    ms + 40,
                 )
             )
         produced += n
@@ -118,8 +124,10 @@ def main() -> None:
     hours = (engine.now_ms - START_MS) / 3_600_000
     print(f"events: {TOTAL:,} over {hours:.1f} h of event time, {ASSETS} assets, 5 venues (synthetic)")
     print(f"ingest: {rate:,.0f} events/s on one core  (target >= 300,000: {rate / 300_000:.2f}x)")
-    print(f"latency per event: p50 {p50:.2f} us, p99 {p99:.2f} us, p99.9 {p999:.2f} us "
-          f"(target p99 < 50 us: {50 / p99:.1f}x headroom)")
+    print(
+        f"latency per event: p50 {p50:.2f} us, p99 {p99:.2f} us, p99.9 {p999:.2f} us "
+        f"(target p99 < 50 us: {50 / p99:.1f}x headroom)"
+    )
     print(f"alerts emitted: {alerts:,}; suppressed: {engine.snapshot().suppressed_total:,}")
     print(f"snapshot(): {snapshot_ms:.2f} ms with {len(engine.snapshot().meters)} meters")
     print(f"RSS after 1M events: {rss_after:.0f} MB (target < 150 MB: {150 / rss_after:.2f}x)")

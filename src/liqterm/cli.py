@@ -149,6 +149,150 @@ def telegram_test(
         raise typer.Exit(code)
 
 
+# --- record / replay / watch (headless streams; modules imported lazily) --------------------
+
+VenuesOption = Annotated[
+    str | None,
+    typer.Option("--venues", help="Comma-separated venue ids (default: those enabled in config)."),
+]
+OfflineOption = Annotated[
+    bool,
+    typer.Option("--offline-instruments", help="Use cached/bundled instrument tables; no REST."),
+]
+
+
+def _venues_or_exit(cfg: Config, venues: str | None) -> list[str]:
+    from liqterm.streams.live import enabled_venues
+
+    try:
+        names = enabled_venues(cfg, venues.split(",") if venues else None)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if not names:
+        raise fail("no venue enabled; pass --venues or enable one in the config")
+    return names
+
+
+def _run_until_interrupted(work):  # type: ignore[no-untyped-def]
+    """Run ``work(stop)`` on a fresh loop; Ctrl-C or SIGTERM set ``stop`` for a clean finish."""
+    import asyncio
+    import contextlib
+    import signal
+
+    async def main():  # type: ignore[no-untyped-def]
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stop.set)
+        return await work(stop)
+
+    return asyncio.run(main())
+
+
+@app.command()
+def record(
+    venues: VenuesOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Recording file, .jsonl or .jsonl.gz (default: liqterm-<UTC time>.jsonl.gz here).",
+        ),
+    ] = None,
+    offline_instruments: OfflineOption = False,
+) -> None:
+    """Record every live frame to a file (JSON Lines); Ctrl-C stops and flushes."""
+    import time
+
+    cfg, _ = load_config()
+    start_logging()
+    names = _venues_or_exit(cfg, venues)
+    from liqterm.recording.record import record as record_frames
+
+    path = output or Path(time.strftime("liqterm-%Y%m%d-%H%M%SZ.jsonl.gz", time.gmtime()))
+    tty = sys.stderr.isatty()
+
+    def status(line: str) -> None:
+        if tty:
+            typer.echo("\r\x1b[K" + line, err=True, nl=False)
+        else:
+            typer.echo(line, err=True)
+
+    typer.echo(f"recording {', '.join(names)} to {path} (Ctrl-C to stop)", err=True)
+    progress = _run_until_interrupted(
+        lambda stop: record_frames(
+            cfg,
+            names,
+            path,
+            status,
+            stop,
+            refresh=not offline_instruments,
+            progress_every_s=1.0 if tty else 30.0,
+        )
+    )
+    total = sum(progress.frames.values())
+    if tty:
+        typer.echo("", err=True)
+    typer.echo(f"wrote {total} frames, {sum(progress.events.values())} liquidations to {path}", err=True)
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(help="A recording (.jsonl or .jsonl.gz).")],
+    speed: Annotated[str, typer.Option("--speed", help="N times the recorded pace, or 'max'.")] = "max",
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Headless and flat out: one JSON object per line.")
+    ] = False,
+) -> None:
+    """Feed a recording through the live decode -> engine path."""
+    if not file.is_file():
+        raise fail(f"no such recording: {file}")
+    cfg, _ = load_config()
+    start_logging()
+    from liqterm.recording.replay import Pacer, replay_json, replay_text, summary_text
+
+    if json_output:
+        replay_json(file, sys.stdout, cfg)
+        return
+    pace = None
+    if speed != "max":
+        try:
+            pace = Pacer(float(speed))
+        except ValueError:
+            raise fail(f"--speed must be a positive number or 'max', not {speed!r}") from None
+    summary = replay_text(file, sys.stdout, cfg, pace=pace)
+    typer.echo(summary_text(summary))
+
+
+@app.command()
+def watch(
+    venues: VenuesOption = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line (as replay --json).")
+    ] = False,
+    offline_instruments: OfflineOption = False,
+) -> None:
+    """Run the live pipeline headless: liquidations and alerts as lines (for servers and logs)."""
+    cfg, _ = load_config()
+    start_logging()
+    names = _venues_or_exit(cfg, venues)
+    from liqterm.streams.watch import watch as watch_venues
+
+    def line(text: str) -> None:
+        typer.echo(text)
+
+    def status(text: str) -> None:
+        typer.echo(text, err=True)
+
+    _run_until_interrupted(
+        lambda stop: watch_venues(
+            cfg, names, line, status, stop, json_lines=json_output, refresh=not offline_instruments
+        )
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -158,8 +158,9 @@ def _check_table(table: object, key: str) -> None:
 def _reject_unknown(table: Mapping[str, Any], known: set[str], key: str) -> None:
     for name in table:
         if name not in known:
-            raise ConfigError(_join(key, name), f"one of the known keys ({', '.join(sorted(known))})",
-                              "<unknown key>")
+            raise ConfigError(
+                _join(key, name), f"one of the known keys ({', '.join(sorted(known))})", "<unknown key>"
+            )
 
 
 def _join(prefix: str, name: str) -> str:
@@ -196,15 +197,14 @@ def _thresholds(table: object, key: str) -> ThresholdConfig:
         _reject_unknown(spec, {"base", "whale", "cascade", "sessions"}, asset_key)
         start = assets.get(asset) or AssetThresholds(default.base, default.whale, default.cascade)
         numbers = {
-            field: _value(float, spec[field], f"{asset_key}.{field}") if field in spec
+            field: _value(float, spec[field], f"{asset_key}.{field}")
+            if field in spec
             else getattr(start, field)
             for field in ("base", "whale", "cascade")
         }
         own_sessions = start.sessions
         if "sessions" in spec:
-            own_sessions = _dataclass(
-                SessionMultipliers, spec["sessions"], f"{asset_key}.sessions", sessions
-            )
+            own_sessions = _dataclass(SessionMultipliers, spec["sessions"], f"{asset_key}.sessions", sessions)
         assets[asset] = AssetThresholds(**numbers, sessions=own_sessions)
     return ThresholdConfig(default=default, sessions=sessions, assets=MappingProxyType(assets))
 
@@ -236,6 +236,8 @@ def _check_rules(config: Config) -> None:
     e = config.engine
     for name in ("correlation_window_s", "dedup_horizon_s", "max_future_skew_s", "dislocation_bps"):
         _positive(getattr(e, name), f"engine.{name}")
+    if e.correlation_window_s > 60:
+        raise ConfigError("engine.correlation_window_s", "at most 60 seconds", e.correlation_window_s)
     for name in ("recent_events", "alert_log"):
         _positive(getattr(e, name), f"engine.{name}")
     a = config.alerts

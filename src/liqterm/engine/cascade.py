@@ -108,48 +108,56 @@ class HawkesPredictor:
     def observe(self, state: None, bucket: list[Any]) -> None:
         return None
 
+    FEATURES = ("ratio", "accel", "projected", "one_sided", "support", "venues", "drift_bps")
+
     def features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> dict[str, float]:
-        """The named inputs of the logistic link (also used by the backtest)."""
+        """The named inputs of the logistic link (for reports and the backtest)."""
+        return dict(zip(self.FEATURES, self._features(flow, now_ms, cascade_usd), strict=True))
+
+    def _features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> tuple[float, ...]:
         now_sec = now_ms // 1000
         n1 = n10 = usd10 = 0.0
-        for bucket in (*flow.ten, flow.bucket):
+        for bucket in (flow.bucket, *reversed(flow.seconds)):
             age = now_sec - bucket[SEC]
-            if 0 <= age <= 10:
+            if age > 10:
+                break
+            if age >= 0:
                 w1, w10 = _WEIGHTS[age]
                 count = bucket[COUNT]
                 n1 += count * w1
                 n10 += count * w10
                 usd10 += (bucket[LONG] + bucket[SHORT]) * w10
-        usd60 = flow.long_60s + flow.short_60s
-        baseline_rate = flow.baseline_per_minute() / 60.0
+        long60, short60 = flow.long_60s, flow.short_60s
+        usd60 = long60 + short60
         rate10 = n10 / 10.0
+        # Floor: an asset with no history is assumed to run at one event a minute.
+        baseline_rate = max(flow.baseline_per_minute() / 60.0, 1.0 / 60.0)
         # A lone print says little about the next minute: shrink the short-window USD
         # rate towards zero until a few events back it up.
         support = n10 / (n10 + self.shrink_events)
         seconds = flow.seconds
         first_price = seconds[0][LAST_PRICE] if seconds else flow.bucket[LAST_PRICE]
-        last_price = flow.last_price
-        return {
-            # Floor: an asset with no history is assumed to run at one event a minute.
-            "ratio": rate10 / max(baseline_rate, 1.0 / 60.0),
-            "accel": n1 / rate10 if n10 >= 3.0 else 0.0,
-            "projected": (usd60 + usd10 * 5.0 * support) / cascade_usd,
-            "one_sided": abs(flow.long_60s - flow.short_60s) / usd60 if usd60 > 0 else 0.0,
-            "support": min(n10 / 5.0, 1.0),
-            "venues": float(len(flow.venues_10s)),
-            "drift_bps": abs(last_price - first_price) / first_price * 10_000 if first_price else 0.0,
-        }
+        drift = abs(flow.last_price - first_price) / first_price * 10_000 if first_price else 0.0
+        return (
+            rate10 / baseline_rate,
+            n1 / rate10 if n10 >= 3.0 else 0.0,
+            (usd60 + usd10 * 5.0 * support) / cascade_usd,
+            abs(long60 - short60) / usd60 if usd60 > 0 else 0.0,
+            min(n10 / 5.0, 1.0),
+            float(len(flow.window()[1])),
+            drift,
+        )
 
     def probability(self, flow: AssetState, now_ms: int, cascade_usd: float) -> float:
-        f = self.features(flow, now_ms, cascade_usd)
+        ratio, accel, projected, one_sided, support, venues, drift = self._features(flow, now_ms, cascade_usd)
         z = (
             self.bias
-            + self.w_ratio * min(math.log1p(f["ratio"]), 4.0)
-            + self.w_accel * min(math.log1p(f["accel"]), 2.0)
-            + self.w_projected * min(f["projected"], 2.0)
-            + self.w_one_sided * f["one_sided"] * f["support"]
-            + self.w_venues * max(f["venues"] - 1.0, 0.0)
-            + self.w_drift * min(f["drift_bps"] / 50.0, 2.0)
+            + self.w_ratio * min(math.log1p(ratio), 4.0)
+            + self.w_accel * min(math.log1p(accel), 2.0)
+            + self.w_projected * min(projected, 2.0)
+            + self.w_one_sided * one_sided * support
+            + self.w_venues * max(venues - 1.0, 0.0)
+            + self.w_drift * min(drift / 50.0, 2.0)
         )
         return 1.0 / (1.0 + math.exp(-z))
 

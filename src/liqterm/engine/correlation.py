@@ -6,8 +6,9 @@ threshold. The engine checks it per event from running totals; it is reported
 when it starts and again each time the combined USD doubles, so a growing
 cross-venue flush escalates instead of repeating.
 
-Dislocation: the last liquidation prices of the same asset on two venues, both
-within the window, more than ``gap_bps`` apart. Checked once per asset-second.
+Dislocation: a venue's liquidation price in a finished second more than
+``gap_bps`` away from another venue's latest one within the window. Checked once
+per asset-second, and only when two venues are in the window.
 Venues report different prices (Binance the average fill, Bybit and OKX the
 bankruptcy price), so small gaps are normal: the default gap is wide and
 dislocations are informational.
@@ -16,8 +17,9 @@ dislocations are informational.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from liqterm.engine.flow import LONG, SHORT, VENUES, AssetState
+from liqterm.engine.flow import LONG, PRICES, SEC, SHORT, AssetState
 from liqterm.engine.snapshot import Correlation
 
 
@@ -34,41 +36,41 @@ class Dislocation:
 
 def correlation_of(state: AssetState, now_ms: int) -> Correlation:
     """Describe the asset's current cross-venue window (call when 2+ venues are in it)."""
-    buckets = [*state.ten, state.bucket]
+    usd, venues = state.window()
     sides = set()
-    first_sec = now_ms // 1000
-    for bucket in buckets:
-        if bucket[VENUES]:
-            first_sec = min(first_sec, bucket[0])
+    first_sec = state.cur_sec
+    for bucket in (*reversed(state.seconds), state.bucket):
+        if bucket[0] <= state.cur_sec - state.window_s:
+            break
+        first_sec = min(first_sec, bucket[0])
         if bucket[LONG]:
             sides.add("long")
         if bucket[SHORT]:
             sides.add("short")
     return Correlation(
         asset=state.asset,
-        venues=tuple(sorted(state.venues_10s)),
+        venues=tuple(sorted(venues)),
         sides=tuple(sorted(sides)),
-        combined_usd=state.usd_10s,
+        combined_usd=usd,
         first_ms=first_sec * 1000,
         last_ms=now_ms,
     )
 
 
 def find_dislocation(
-    state: AssetState, prices: dict[str, float], now_ms: int, window_ms: int, gap_bps: float
+    state: AssetState, finished: list[Any], now_ms: int, gap_bps: float
 ) -> Dislocation | None:
-    """Compare a finished second's venue prices with other venues' recent ones."""
-    known = state.venue_prices
-    horizon = now_ms - window_ms
+    """Compare a finished second's venue prices with other venues' latest in the window."""
+    latest: dict[str, float] = {}
+    for bucket in state.seconds:  # oldest first, so later seconds overwrite
+        if bucket[SEC] > finished[SEC] - state.window_s and bucket is not finished:
+            latest.update(bucket[PRICES])
     worst: Dislocation | None = None
-    for venue, price in prices.items():
-        for other, (seen_ms, other_price) in known.items():
-            if other == venue or seen_ms <= horizon:
+    for venue, price in finished[PRICES].items():
+        for other, other_price in latest.items():
+            if other == venue:
                 continue
-            mid = (price + other_price) / 2
-            gap = abs(price - other_price) / mid * 10_000
+            gap = abs(price - other_price) / ((price + other_price) / 2) * 10_000
             if gap > gap_bps and (worst is None or gap > worst.gap_bps):
                 worst = Dislocation(state.asset, venue, price, other, other_price, gap, now_ms)
-    for venue, price in prices.items():
-        known[venue] = (now_ms, price)
     return worst

@@ -147,9 +147,6 @@ class Engine:
         state.n_60s += 1
         per_venue = bucket[VENUES]
         per_venue[venue] = per_venue.get(venue, 0.0) + usd
-        venues_10s = state.venues_10s
-        venues_10s[venue] = venues_10s.get(venue, 0.0) + usd
-        state.usd_10s += usd
         bucket[PRICES][venue] = price
         bucket[LAST_PRICE] = price
         dp = price - state.p_ref
@@ -159,7 +156,13 @@ class Engine:
             state.last_ms = ms
             state.last_price = price
 
-        correlated = len(venues_10s) > 1 and state.usd_10s >= whale
+        correlated = False
+        if state.long_60s + state.short_60s >= whale:  # cheap bound: 60 s covers 10 s
+            win_usd, win_venues = state.window_before(sec)
+            usd_window = win_usd + bucket[LONG] + bucket[SHORT]
+            correlated = usd_window >= whale and (
+                len(win_venues) > 1 or len(per_venue) > 1 or not win_venues <= per_venue.keys()
+            )
         self.seq += 1
         self._recent.append((self.seq, event, cls, session, correlated))
 
@@ -170,17 +173,20 @@ class Engine:
         if cls >= self._min_alert_class:
             raised.append(self._alerts.for_event(event, CLASSES[cls], session))
         if correlated:
-            if state.usd_10s >= 2 * state.corr_level:
-                state.corr_level = state.usd_10s
+            if usd_window >= 2 * state.corr_level:
+                state.corr_level = usd_window
                 raised.append(self._alerts.for_correlation(correlation_of(state, ms), cascade))
         elif state.corr_level:
             state.corr_level = 0.0
         if state.cascade_since is None:
             if state.long_60s + state.short_60s >= cascade:
+                state.evict(sec)
+            if state.long_60s + state.short_60s >= cascade:
                 state.cascade_since = ms
                 state.below_since = None
                 raised.append(self._alerts.for_cascade(state, cascade, ms))
         else:
+            state.evict(sec)
             self._track_cascade_end(state, cascade, ms)
         if cls >= 2 or bucket[COUNT] % EVALUATE_BURST == 0:
             self._evaluate(state, ms, cascade, raised)
@@ -194,18 +200,16 @@ class Engine:
             return
         if self._observes:
             self.predictor.observe(state.predictor, finished)
-        prices = finished[PRICES]
-        if len(state.venues_10s) > 1:
-            dislocation = find_dislocation(state, prices, ms, self._window_ms, self._gap_bps)
+        if len(state.window_before(sec)[1]) > 1:
+            dislocation = find_dislocation(state, finished, ms, self._gap_bps)
             if dislocation is not None:
                 raised.append(self._alerts.for_dislocation(dislocation))
-        else:
-            for venue, price in prices.items():
-                state.venue_prices[venue] = (ms, price)
         if ms - state.evaluated_ms < self._eval_every_ms:
             return
         session = self._session_by_hour.get(ms // HOUR_MS) or session_name_at(ms)
         cascade = (self._scaled.get((state.asset, session)) or self._scale(state.asset, session))[2]
+        if state.n_60s >= EVALUATE_MIN_EVENTS:
+            state.evict(sec)
         n = state.n_60s
         elevated = n >= EVALUATE_MIN_EVENTS and (
             n >= 3 * state.baseline_per_minute()
@@ -215,6 +219,7 @@ class Engine:
             self._evaluate(state, ms, cascade, raised)
 
     def _evaluate(self, state: AssetState, ms: int, cascade: float, raised: list[Alert]) -> None:
+        state.evict(ms // 1000)
         state.evaluated_ms = ms
         probability = self.predictor.probability(state, ms, cascade)
         state.probability = probability
@@ -232,7 +237,9 @@ class Engine:
             state.cascade_since = state.below_since = None
 
     def _new_asset(self, asset: str, price: float) -> AssetState:
-        state = self._assets[asset] = AssetState(asset, self.predictor.new_state(price))
+        state = self._assets[asset] = AssetState(
+            asset, self.predictor.new_state(price), max(1, round(self._window_ms / 1000))
+        )
         state.p_ref = price
         return state
 
@@ -261,9 +268,7 @@ class Engine:
     def classify(self, event: Liquidation) -> str:
         """``retail``, ``large``, ``whale`` or ``institutional`` by the event's own session."""
         session = session_name_at(event.exchange_ms)
-        base, whale, cascade = self._scaled.get((event.asset, session)) or self._scale(
-            event.asset, session
-        )
+        base, whale, cascade = self._scaled.get((event.asset, session)) or self._scale(event.asset, session)
         usd = event.usd
         return CLASSES[3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0]
 
@@ -297,7 +302,9 @@ class Engine:
         """An immutable view of everything, at the engine's event time."""
         now = self.now_ms
         if not now:
-            return EngineSnapshot(at_ms=0, seq=self.seq, session=None)
+            return EngineSnapshot(
+                at_ms=0, seq=self.seq, session=None, duplicates=self.duplicates, rejected=self.rejected
+            )
         session = session_info(now, self.config.thresholds.sessions)
         whales, whales_all = self._whales.stats(now)
         recent = tuple(
@@ -329,6 +336,7 @@ class Engine:
         for asset, state in self._assets.items():
             if now // 1000 > state.cur_sec:
                 self._roll(state, now // 1000, now, [])
+            state.evict(now // 1000)
             if not state.active_1h() and asset not in pinned:
                 continue
             thresholds = self.config.thresholds.scaled(asset, session)
@@ -358,14 +366,14 @@ class Engine:
                     last_ms=state.last_ms,
                 )
             )
-        meters.sort(key=lambda m: (m.asset not in pinned, -(m.long_5m + m.short_5m)))
+        rank = {asset: i for i, asset in enumerate(pinned)}
+        meters.sort(key=lambda m: (rank.get(m.asset, len(rank)), -(m.long_5m + m.short_5m)))
         return tuple(meters)
 
     def _correlations(self, now: int) -> tuple[Correlation, ...]:
-        found = [
-            correlation_of(state, now)
-            for state in self._assets.values()
-            if len(state.venues_10s) > 1
-        ]
+        found = []
+        for state in self._assets.values():
+            if state.last_ms > now - self._window_ms and len(state.window()[1]) > 1:
+                found.append(correlation_of(state, now))
         found.sort(key=lambda c: c.combined_usd, reverse=True)
         return tuple(found)

@@ -112,6 +112,6 @@ class AlertFactory:
             at_ms=ms,
             side="long" if long_usd >= short_usd else "short",
             usd=long_usd + short_usd,
-            venues=tuple(sorted(state.venues_10s)),
+            venues=tuple(sorted(state.venues_60s())),
             probability=probability,
         )

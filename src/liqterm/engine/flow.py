@@ -49,27 +49,28 @@ class AssetState:
         "probability",
         "seconds",
         "short_60s",
-        "ten",
         "trend_ref",
-        "usd_10s",
-        "venue_prices",
-        "venues_10s",
+        "win_sec",
+        "win_usd",
+        "win_venues",
+        "window_s",
     )
 
-    def __init__(self, asset: str, predictor_state: Any) -> None:
+    def __init__(self, asset: str, predictor_state: Any, window_s: int = 10) -> None:
         self.asset = asset
+        self.window_s = window_s  # the cross-venue correlation window
         self.cur_sec = -1
         self.bucket = new_bucket(-1)
         self.seconds: deque[list[Any]] = deque()  # finished buckets of the last 60 s
-        self.ten: deque[list[Any]] = deque()  # finished buckets of the last 10 s
         self.minutes: deque[list[Any]] = deque()  # [minute, long, short, count] older than 60 s
         self.n_minutes = 0  # events in ``minutes``
         self.long_60s = 0.0
         self.short_60s = 0.0
         self.n_60s = 0
-        self.usd_10s = 0.0
-        self.venues_10s: dict[str, float] = {}
-        self.venue_prices: dict[str, tuple[int, float]] = {}
+        # The finished seconds of the correlation window, cached per second.
+        self.win_sec = -1
+        self.win_usd = 0.0
+        self.win_venues: frozenset[str] = frozenset()
         self.last_ms = 0
         self.last_price = 0.0
         self.p_ref = 0.0
@@ -82,28 +83,26 @@ class AssetState:
         self.corr_level = 0.0
 
     def roll(self, sec: int) -> list[Any] | None:
-        """Start second ``sec``; return the finished bucket (``None`` if it was empty)."""
-        finished = self.bucket if self.bucket[COUNT] else None
-        if finished is not None:
-            self.seconds.append(finished)
-            self.ten.append(finished)
-        self.bucket = new_bucket(sec)
+        """Start second ``sec``; return the finished bucket (``None`` if it was empty).
+
+        Windows are NOT trimmed here: totals may still hold buckets older than the
+        window (they only over-count), and every reader that needs exact figures
+        calls :meth:`evict` first. A sparse asset then pays for trimming only when a
+        threshold is within reach, and the deques stay bounded by the length check.
+        """
+        bucket = self.bucket
+        finished = None
+        if bucket[COUNT]:
+            finished = bucket
+            self.seconds.append(bucket)
+        self.bucket = [sec, 0.0, 0.0, 0, {}, {}, 0.0, 0.0, 0, 0.0]
         self.cur_sec = sec
-        self._evict(sec)
+        if len(self.seconds) > 64:
+            self.evict(sec)
         return finished
 
-    def _evict(self, sec: int) -> None:
-        ten = self.ten
-        while ten and ten[0][SEC] <= sec - 10:
-            old = ten.popleft()
-            self.usd_10s -= old[LONG] + old[SHORT]
-            venues = self.venues_10s
-            for venue, usd in old[VENUES].items():
-                left = venues[venue] - usd
-                if left > 1e-6 * usd:
-                    venues[venue] = left
-                else:
-                    del venues[venue]
+    def evict(self, sec: int) -> None:
+        """Trim the windows to end at second ``sec`` (exact totals afterwards)."""
         seconds = self.seconds
         while seconds and seconds[0][SEC] <= sec - 60:
             old = seconds.popleft()
@@ -122,20 +121,45 @@ class AssetState:
                 minutes.append([minute, old[LONG], old[SHORT], old[COUNT]])
         while self.minutes and self.minutes[0][0] <= sec // 60 - 60:
             self.n_minutes -= self.minutes.popleft()[COUNT_MIN]
-        if not seconds and not self.bucket[COUNT]:
-            # Exactly zero after a quiet minute: no drift from float subtraction.
-            self.long_60s = self.short_60s = 0.0
-            self.n_60s = 0
-        if not ten:
-            self.usd_10s = 0.0
-            self.venues_10s.clear()
+        # With nothing left but the current second, reset the totals to it exactly, so
+        # float subtraction cannot drift over a long run.
+        current = self.bucket
+        if not seconds:
+            self.long_60s = current[LONG]
+            self.short_60s = current[SHORT]
+            self.n_60s = current[COUNT]
 
     # -- read side (snapshots) ----------------------------------------------------------------
+
+    def window_before(self, sec: int) -> tuple[float, frozenset[str]]:
+        """USD and venues of the FINISHED seconds in the correlation window ending at ``sec``.
+
+        Cached for the second: within a second only the current bucket changes, and
+        callers add it themselves.
+        """
+        if self.win_sec != sec:
+            usd = 0.0
+            venues: set[str] = set()
+            for bucket in reversed(self.seconds):
+                if bucket[SEC] <= sec - self.window_s:
+                    break
+                usd += bucket[LONG] + bucket[SHORT]
+                venues.update(bucket[VENUES])
+            self.win_sec, self.win_usd, self.win_venues = sec, usd, frozenset(venues)
+        return self.win_usd, self.win_venues
+
+    def window(self) -> tuple[float, frozenset[str]]:
+        """USD and venues over the correlation window, the current second included."""
+        usd, venues = self.window_before(self.cur_sec)
+        current = self.bucket
+        return usd + current[LONG] + current[SHORT], venues | current[VENUES].keys()
 
     def last_10s(self) -> tuple[float, float]:
         """(long, short) USD over the last 10 s, counting the current second."""
         long_usd, short_usd = self.bucket[LONG], self.bucket[SHORT]
-        for bucket in self.ten:
+        for bucket in reversed(self.seconds):
+            if bucket[SEC] <= self.cur_sec - 10:
+                break
             long_usd += bucket[LONG]
             short_usd += bucket[SHORT]
         return long_usd, short_usd
