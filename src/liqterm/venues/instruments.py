@@ -2,18 +2,20 @@
 
 OKX and Gate report liquidation sizes in CONTRACTS, so their parsers need each
 symbol's contract size; Bybit has no all-symbols topic, so it needs the symbol
-list; Binance and Bitget use the table for the venue's own base-asset names.
+list; Binance, Bybit and Bitget take the venue's own base-asset names from it.
 
 Where a table comes from, best first (the result says which, so the UI can show it):
 
 1. ``rest``: a fresh fetch from the venue's public REST endpoint (saved to the cache);
 2. ``cache``: the last successful fetch, from ``cache_dir()/instruments/<venue>.json``;
 3. ``bundled``: ``instruments_bundled.json`` beside this module. It holds ONLY major
-   assets, each contract size checked by hand against a recorded venue response
-   (see that file's ``_about``). Any other symbol is rejected as unknown, never guessed.
+   assets, each contract size checked against a recorded venue response (see that
+   file's ``_about``). OKX and Gate reject any other symbol as unknown (a contract size
+   is never guessed); Binance, Bybit and Bitget sizes need no table, so they read the
+   base asset off the symbol's stablecoin suffix.
 
-Refreshing is async I/O with httpx; parsing a response is pure and works on the
-documented response shapes (tests feed it recorded real responses).
+Refreshing is async I/O with httpx; parsing a response is pure
+(:mod:`liqterm.venues.instrument_responses`, re-exported here).
 """
 
 from __future__ import annotations
@@ -21,10 +23,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,8 +35,38 @@ from typing import Any, NamedTuple
 import httpx
 
 from liqterm.model import VENUE_IDS, canonical_asset
+from liqterm.venues.instrument_responses import (
+    USD_STABLECOINS,
+    Row,
+    parse_binance_exchange_info,
+    parse_bitget_contracts,
+    parse_bybit_instruments,
+    parse_gate_contracts,
+    parse_okx_instruments,
+    positive_number,
+)
 
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "USD_STABLECOINS",
+    "Instrument",
+    "Row",
+    "VenueInstruments",
+    "build",
+    "bundled",
+    "fetch_rows",
+    "load_cache",
+    "offline",
+    "parse_binance_exchange_info",
+    "parse_bitget_contracts",
+    "parse_bybit_instruments",
+    "parse_gate_contracts",
+    "parse_okx_instruments",
+    "refresh",
+    "refresh_all",
+    "save_cache",
+]
 
 CACHE_FORMAT = 1
 BUNDLED_FILE = Path(__file__).with_name("instruments_bundled.json")
@@ -49,13 +80,6 @@ DEFAULT_BASE_URLS: Mapping[str, str] = MappingProxyType(
         "bitget": "https://api.bitget.com",
     }
 )
-
-USD_STABLECOINS = frozenset({"USDT", "USDC"})
-"""Quotes taken at par with USD. Contracts quoted in anything else (Binance ``ETHBTC``)
-are left out of the tables, so their events are rejected rather than shown in BTC."""
-
-Row = tuple[str, float, bool]
-"""``(raw base asset as the venue names it, contract size, linear)``: the cached form."""
 
 
 class Instrument(NamedTuple):
@@ -114,126 +138,20 @@ def build(
     return VenueInstruments(venue, table, source, fetched_ms, note)
 
 
-def _number(value: object) -> float | None:
-    """A positive finite float from a REST string/number field, else ``None``."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return None
-    return number if 0.0 < number < math.inf else None
-
-
-def _records(payload: Any, key: str | None) -> list[Any]:
-    items = payload.get(key) if key and isinstance(payload, dict) else payload
-    if not isinstance(items, list):
-        raise ValueError(f"unexpected response shape (no {key or 'list'})")
-    return [item for item in items if isinstance(item, dict)]
-
-
-# --- response parsers (pure) ---------------------------------------------------------------
-
-
-# OKX "USD" settle is its USD unified-margin linear swap (SOL-USD_UM-SWAP), priced in USD.
-_OKX_USD_SETTLE = USD_STABLECOINS | {"USD"}
-
-
-def parse_okx_instruments(payload: Any) -> dict[str, Row]:
-    """``GET /api/v5/public/instruments?instType=SWAP``: ``sz`` is contracts of ``ctVal*ctMult``.
-
-    Linear: ``ctValCcy`` is the base coin. Inverse: ``ctValCcy`` is ``USD`` and the base is
-    the first part of ``instFamily``/``uly``. Rows with empty values (``preopen``) are skipped.
-    """
-    if isinstance(payload, dict) and str(payload.get("code", "0")) != "0":
-        raise ValueError(f"okx error {payload.get('code')}: {payload.get('msg')}")
-    rows: dict[str, Row] = {}
-    for item in _records(payload, "data"):
-        inst_id, ct_type = item.get("instId"), item.get("ctType")
-        ct_val, ct_mult = _number(item.get("ctVal")), _number(item.get("ctMult"))
-        value_ccy = item.get("ctValCcy")
-        if not isinstance(inst_id, str) or ct_val is None or ct_mult is None:
-            continue
-        if not isinstance(value_ccy, str) or not value_ccy:
-            continue
-        if ct_type == "linear" and item.get("settleCcy") in _OKX_USD_SETTLE:
-            rows[inst_id] = (value_ccy, ct_val * ct_mult, True)
-        elif ct_type == "inverse" and value_ccy == "USD":
-            family = item.get("instFamily") or item.get("uly") or inst_id
-            if isinstance(family, str) and family.split("-")[0]:
-                rows[inst_id] = (family.split("-")[0], ct_val * ct_mult, False)
-    return rows
-
-
-def parse_gate_contracts(payload: Any) -> dict[str, Row]:
-    """``GET /api/v4/futures/usdt/contracts``: ``size`` is contracts of ``quanto_multiplier`` base.
-
-    The base is the part of ``name`` before ``_``; ``type`` ``direct`` is linear.
-    """
-    rows: dict[str, Row] = {}
-    for item in _records(payload, None):
-        name, multiplier = item.get("name"), _number(item.get("quanto_multiplier"))
-        if not isinstance(name, str) or "_" not in name or multiplier is None:
-            continue
-        rows[name] = (name.split("_")[0], multiplier, item.get("type", "direct") == "direct")
-    return rows
-
-
-def parse_bybit_instruments(payload: Any) -> tuple[dict[str, Row], str]:
-    """One page of ``GET /v5/market/instruments-info?category=linear``: rows, next cursor.
-
-    Linear sizes (``v``) are already base coin, so the contract size is 1.
-    """
-    if not isinstance(payload, dict) or payload.get("retCode", 0) != 0:
-        message = payload.get("retMsg") if isinstance(payload, dict) else payload
-        raise ValueError(f"bybit error: {message}")
-    result = payload.get("result")
-    if not isinstance(result, dict):
-        raise ValueError("unexpected response shape (no result)")
-    rows: dict[str, Row] = {}
-    for item in _records(result, "list"):
-        symbol, base = item.get("symbol"), item.get("baseCoin")
-        if isinstance(symbol, str) and isinstance(base, str) and base:
-            if item.get("quoteCoin", "USDT") in USD_STABLECOINS:
-                rows[symbol] = (base, 1.0, True)
-    cursor = result.get("nextPageCursor")
-    return rows, cursor if isinstance(cursor, str) else ""
-
-
-def parse_binance_exchange_info(payload: Any) -> dict[str, Row]:
-    """``GET /fapi/v1/exchangeInfo`` (USD-M): linear, size in ``baseAsset``.
-
-    USD-M also lists ``ETHBTC`` (quoted in BTC); only stablecoin-quoted symbols are kept.
-    """
-    rows: dict[str, Row] = {}
-    for item in _records(payload, "symbols"):
-        symbol, base = item.get("symbol"), item.get("baseAsset")
-        if isinstance(symbol, str) and isinstance(base, str) and base:
-            if item.get("quoteAsset", "USDT") in USD_STABLECOINS:
-                rows[symbol] = (base, 1.0, True)
-    return rows
-
-
-def parse_bitget_contracts(payload: Any) -> dict[str, Row]:
-    """``GET /api/v2/mix/market/contracts?productType=USDT-FUTURES``: symbol and ``baseCoin``.
-
-    The v1 response (``BTCUSDT_UMCBL``) is accepted too, its product suffix dropped, since the
-    v3 websocket names the same contract ``BTCUSDT``.
-    """
-    if isinstance(payload, dict) and str(payload.get("code", "00000")) != "00000":
-        raise ValueError(f"bitget error {payload.get('code')}: {payload.get('msg')}")
-    rows: dict[str, Row] = {}
-    for item in _records(payload, "data"):
-        symbol, base = item.get("symbol"), item.get("baseCoin")
-        if isinstance(symbol, str) and isinstance(base, str) and base:
-            if item.get("quoteCoin", "USDT") in USD_STABLECOINS:
-                rows[symbol.split("_")[0]] = (base, 1.0, True)
-    return rows
-
-
 # --- fetching --------------------------------------------------------------------------------
 
-Fetcher = Callable[[httpx.AsyncClient, str], Awaitable[dict[str, Row]]]
+# venue -> (path, query, parser) for the venues whose list is one response.
+SINGLE_PAGE: Mapping[str, tuple[str, Mapping[str, str], Callable[[Any], dict[str, Row]]]] = {
+    "okx": ("/api/v5/public/instruments", {"instType": "SWAP"}, parse_okx_instruments),
+    "gateio": ("/api/v4/futures/usdt/contracts", {}, parse_gate_contracts),
+    "binance": ("/fapi/v1/exchangeInfo", {}, parse_binance_exchange_info),
+    "bitget": (
+        "/api/v2/mix/market/contracts",
+        {"productType": "USDT-FUTURES"},
+        parse_bitget_contracts,
+    ),
+}
+BYBIT_PATH = "/v5/market/instruments-info"
 
 
 async def _get_json(client: httpx.AsyncClient, url: str, params: Mapping[str, str]) -> Any:
@@ -242,49 +160,22 @@ async def _get_json(client: httpx.AsyncClient, url: str, params: Mapping[str, st
     return response.json()
 
 
-async def _fetch_okx(client: httpx.AsyncClient, base: str) -> dict[str, Row]:
-    url = f"{base}/api/v5/public/instruments"
-    return parse_okx_instruments(await _get_json(client, url, {"instType": "SWAP"}))
-
-
-async def _fetch_gate(client: httpx.AsyncClient, base: str) -> dict[str, Row]:
-    return parse_gate_contracts(
-        await _get_json(client, f"{base}/api/v4/futures/usdt/contracts", {})
-    )
-
-
-async def _fetch_bybit(client: httpx.AsyncClient, base: str) -> dict[str, Row]:
+async def fetch_rows(client: httpx.AsyncClient, venue: str, base: str) -> dict[str, Row]:
+    """One venue's rows from its REST endpoint at ``base``; raises on any failure."""
+    if venue != "bybit":
+        path, query, parse = SINGLE_PAGE[venue]
+        return parse(await _get_json(client, f"{base}{path}", query))
     rows: dict[str, Row] = {}
-    params = {"category": "linear", "status": "Trading", "limit": "1000"}
+    query = {"category": "linear", "status": "Trading", "limit": "1000"}
     for _page in range(20):  # ~800 symbols fit one page today; 20 pages is a runaway guard
         page, cursor = parse_bybit_instruments(
-            await _get_json(client, f"{base}/v5/market/instruments-info", params)
+            await _get_json(client, f"{base}{BYBIT_PATH}", query)
         )
         rows.update(page)
         if not cursor:
             break
-        params = {**params, "cursor": cursor}
+        query = {**query, "cursor": cursor}
     return rows
-
-
-async def _fetch_binance(client: httpx.AsyncClient, base: str) -> dict[str, Row]:
-    return parse_binance_exchange_info(await _get_json(client, f"{base}/fapi/v1/exchangeInfo", {}))
-
-
-async def _fetch_bitget(client: httpx.AsyncClient, base: str) -> dict[str, Row]:
-    url = f"{base}/api/v2/mix/market/contracts"
-    return parse_bitget_contracts(await _get_json(client, url, {"productType": "USDT-FUTURES"}))
-
-
-FETCHERS: Mapping[str, Fetcher] = MappingProxyType(
-    {
-        "binance": _fetch_binance,
-        "bybit": _fetch_bybit,
-        "okx": _fetch_okx,
-        "gateio": _fetch_gate,
-        "bitget": _fetch_bitget,
-    }
-)
 
 
 # --- cache and bundled fallback ----------------------------------------------------------------
@@ -317,7 +208,7 @@ def _valid_rows(raw: Any) -> dict[str, Row]:
     if isinstance(raw, dict):
         for symbol, row in raw.items():
             if isinstance(row, list) and len(row) == 3 and isinstance(row[0], str):
-                size = _number(row[1])
+                size = positive_number(row[1])
                 if size is not None and isinstance(row[2], bool):
                     rows[symbol] = (row[0], size, row[2])
     return rows
@@ -385,14 +276,13 @@ async def refresh(
     timeout_s: float = 10.0,
 ) -> VenueInstruments:
     """Fresh REST, else cache, else bundled; never raises for a network or shape failure."""
-    fetch = FETCHERS[venue]
     base = (base_url or DEFAULT_BASE_URLS[venue]).rstrip("/")
     try:
         if client is None:
             async with httpx.AsyncClient(timeout=timeout_s) as own_client:
-                rows = await fetch(own_client, base)
+                rows = await fetch_rows(own_client, venue, base)
         else:
-            rows = await fetch(client, base)
+            rows = await fetch_rows(client, venue, base)
         if not rows:
             raise ValueError("empty instrument list")
     except Exception as exc:  # any failure means "use the fallback"; the note says why
