@@ -87,6 +87,10 @@ class VenueStream:
         """This venue's health right now (an immutable snapshot)."""
         return self.tracker.snapshot()
 
+    def set_note(self, note: str | None) -> None:
+        """Show ``note`` in this venue's health (e.g. "instruments from the bundled list")."""
+        self.tracker.note = note
+
     async def run(self, stop: asyncio.Event) -> None:
         """Keep the venue connected until ``stop`` is set (or the task is cancelled).
 

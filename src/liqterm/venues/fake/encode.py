@@ -124,7 +124,7 @@ def encode_event(
 
 def pick_venue(event: Liquidation, weights: Mapping[str, int] = DEMO_WEIGHTS) -> str:
     """The venue a demo event is given to: a stable hash of the event, weighted."""
-    key = f"{event.symbol}|{event.exchange_ms}|{event.quantity!r}".encode()
+    key = f"{event.symbol}|{event.exchange_ms}|{event.price!r}|{event.quantity!r}".encode()
     slot = zlib.crc32(key) % sum(weights.values())
     for venue, weight in weights.items():
         if slot < weight:

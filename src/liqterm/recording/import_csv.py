@@ -1,0 +1,86 @@
+"""Turn a normalised Binance liquidation CSV into a recording of ``forceOrder`` frames.
+
+The CSV is the one in ../shared/data/datasets (columns ``timestamp, symbol, side,
+avg_price, filled_qty, usd_value``; ``timestamp`` is the order trade time ``o.T``
+as naive UTC ISO-8601, ``side`` the liquidation ORDER side). Each row becomes the
+raw ``!forceOrder@arr`` frame Binance would have pushed for it, with the CSV's
+own number strings, marked ``"derived": true`` because it was rebuilt from a
+table rather than received. The receive time is unknown and set to the trade
+time. Rows are sorted by time (the source was written in arrival order across
+many sockets).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from liqterm.recording.format import RecordedFrame
+from liqterm.recording.writer import write_frames
+
+COLUMNS = ("timestamp", "symbol", "side", "avg_price", "filled_qty", "usd_value")
+
+
+class CsvFormatError(ValueError):
+    """The CSV does not have the expected columns or a row cannot be read."""
+
+
+def _epoch_ms(text: str) -> int:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)
+
+
+def binance_frame(trade_ms: int, symbol: str, side: str, price: str, quantity: str) -> str:
+    """The raw ``!forceOrder@arr`` frame for one liquidation (field order as Binance sends)."""
+    order = {
+        "s": symbol,
+        "S": side,
+        "o": "LIMIT",
+        "f": "IOC",
+        "q": quantity,
+        "p": price,
+        "ap": price,
+        "X": "FILLED",
+        "l": quantity,
+        "z": quantity,
+        "T": trade_ms,
+    }
+    return json.dumps({"e": "forceOrder", "E": trade_ms, "o": order}, separators=(",", ":"))
+
+
+def frames_from_csv(path: str | Path) -> Iterator[RecordedFrame]:
+    """Derived Binance frames for every row, in time order.
+
+    Raises:
+        CsvFormatError: missing columns or an unreadable row (with its line number).
+    """
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise CsvFormatError(f"{path}: missing column(s) {', '.join(missing)}")
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            try:
+                side = row["side"].strip().upper()
+                if side not in ("BUY", "SELL"):
+                    raise ValueError(f"side {row['side']!r}")
+                float(row["avg_price"]), float(row["filled_qty"])
+                rows.append((_epoch_ms(row["timestamp"]), row["symbol"].strip(), side,
+                             row["avg_price"].strip(), row["filled_qty"].strip()))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise CsvFormatError(f"{path}:{number}: {exc}") from None
+    rows.sort(key=lambda r: r[0])
+    for trade_ms, symbol, side, price, quantity in rows:
+        frame = binance_frame(trade_ms, symbol, side, price, quantity)
+        yield RecordedFrame(received_ms=trade_ms, venue="binance", frame=frame, derived=True)
+
+
+def import_csv(source: str | Path, target: str | Path) -> int:
+    """Write the recording; returns the number of frames."""
+    return write_frames(target, tuple(frames_from_csv(source)))

@@ -1,0 +1,59 @@
+"""``liqterm watch``: the live pipeline without a screen, one line per liquidation and alert."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from liqterm.config.schema import Config
+from liqterm.engine import Engine
+from liqterm.recording.feed import EngineFeed
+from liqterm.recording.lines import to_json
+from liqterm.streams.live import build_manager, print_health_changes, refresh_notes
+from liqterm.streams.settings import StreamSettings
+from liqterm.venues.base import VenueAdapter
+
+
+async def watch(
+    config: Config,
+    venues: Sequence[str],
+    write_line: Callable[[str], object],
+    write_status: Callable[[str], object],
+    stop: asyncio.Event,
+    *,
+    json_lines: bool = False,
+    refresh: bool = True,
+    settings: StreamSettings | None = None,
+    adapters: dict[str, VenueAdapter] | None = None,
+) -> EngineFeed:
+    """Stream ``venues`` into an engine until ``stop``; returns the feed's counters.
+
+    Args:
+        config: configuration (thresholds, venue URLs).
+        venues: venue ids to connect.
+        write_line: receives each liquidation/alert line (stdout).
+        write_status: receives venue state changes (stderr).
+        stop: set it to finish (Ctrl-C does, in the CLI).
+        json_lines: write the replay ``--json`` records instead of text
+            (cascade changes included).
+        refresh: fetch instruments over REST (else cached/bundled only).
+        settings: stream tunables (tests shorten them).
+        adapters: adapters to use instead of the registry's (tests).
+    """
+
+    def emit(record: dict[str, Any], text: str) -> None:
+        if json_lines:
+            write_line(to_json(record))
+        elif record["type"] != "cascade":
+            write_line(text)
+
+    feed = EngineFeed(Engine(config), emit)
+    manager = build_manager(config, venues, feed.on_events, settings=settings,
+                            refresh=refresh, adapters=adapters)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(manager.run(stop))
+        group.create_task(print_health_changes(manager, write_status, stop))
+        if refresh:
+            group.create_task(refresh_notes(manager))
+    return feed
