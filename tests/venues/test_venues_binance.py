@@ -95,7 +95,7 @@ def test_usd_m_quarterly_is_linear_and_kept(binance: BinanceAdapter) -> None:
 
 
 def test_exchange_info_table_gives_base_assets_and_refuses_btc_quoted() -> None:
-    """Recorded ``/fapi/v1/exchangeInfo`` (2025-08-22): quarterlies kept, ``ETHBTC`` left out."""
+    """Recorded ``/fapi/v1/exchangeInfo`` (2025-08-22): quarterlies kept, ``ETHBTC`` refused."""
     table = build(
         "binance",
         parse_binance_exchange_info(instruments_response("binance-usdm-exchangeinfo.json")),
@@ -105,7 +105,9 @@ def test_exchange_info_table_gives_base_assets_and_refuses_btc_quoted() -> None:
     (event,) = adapter.parse(_edited(frame("binance", "MANTAUSDT"), s="ETHUSDT_251226"), RECEIVED)
     assert event.asset == "ETH"
     decoded = adapter.decode(_edited(frame("binance", "MANTAUSDT"), s="ETHBTC"), RECEIVED)
-    assert decoded.events == [] and decoded.rejected == "unknown symbol ETHBTC"
+    assert decoded.events == [] and decoded.rejected == "not USD-quoted ETHBTC"
+    bundled_only = BinanceAdapter().decode(_edited(frame("binance", "MANTAUSDT"), s="ETHBTC"), 1)
+    assert bundled_only.rejected == "unknown symbol ETHBTC"  # asks the manager for a re-fetch
 
 
 def test_scaled_symbol_is_rescaled_to_one_coin(binance: BinanceAdapter) -> None:

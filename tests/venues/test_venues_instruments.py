@@ -74,7 +74,8 @@ def test_bybit_recorded_instruments_and_cursor() -> None:
 
 def test_binance_and_gate_and_bitget_recorded() -> None:
     binance = _recorded_rows("binance")
-    assert binance["BTCUSDT_250926"] == ("BTC", 1.0, True) and "ETHBTC" not in binance
+    assert binance["BTCUSDT_250926"] == ("BTC", 1.0, True)
+    assert binance["ETHBTC"] == ("ETH", 1.0, False)  # BTC-quoted: refused by the parser
     assert _recorded_rows("gateio")["ETH_USDT"] == ("ETH", 0.01, True)
     assert _recorded_rows("bitget")["ETHUSDT"] == ("ETH", 1.0, True)
 

@@ -1,7 +1,8 @@
 """Pure parsers for the venues' instrument REST responses (the documented shapes).
 
-Each returns ``{symbol: (raw base asset, contract size, linear)}`` rows, keeps only
-contracts quoted in a USD stablecoin (or OKX inverse swaps worth USD per contract),
+Each returns ``{symbol: (raw base asset, contract size, linear)}`` rows, keeps
+contracts quoted in a USD stablecoin (plus OKX inverse swaps worth USD per contract,
+and Binance's BTC-quoted ones marked not linear so they are refused by name),
 skips malformed rows and raises ``ValueError`` for an error envelope, so the caller
 falls back to its cache. Tests feed them recorded real responses.
 """
@@ -107,14 +108,14 @@ def parse_bybit_instruments(payload: Any) -> tuple[dict[str, Row], str]:
 def parse_binance_exchange_info(payload: Any) -> dict[str, Row]:
     """``GET /fapi/v1/exchangeInfo`` (USD-M): linear, size in ``baseAsset``.
 
-    USD-M also lists ``ETHBTC`` (quoted in BTC); only stablecoin-quoted symbols are kept.
+    USD-M also lists ``ETHBTC`` (quoted in BTC): kept as not linear, so the parser can
+    refuse it as "not USD-quoted" instead of "unknown" (which would ask for a re-fetch).
     """
     rows: dict[str, Row] = {}
     for item in _records(payload, "symbols"):
         symbol, base = item.get("symbol"), item.get("baseAsset")
         if isinstance(symbol, str) and isinstance(base, str) and base:
-            if item.get("quoteAsset", "USDT") in USD_STABLECOINS:
-                rows[symbol] = (base, 1.0, True)
+            rows[symbol] = (base, 1.0, item.get("quoteAsset", "USDT") in USD_STABLECOINS)
     return rows
 
 
