@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 import itertools
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from liqterm.config.schema import TelegramConfig
@@ -69,29 +71,36 @@ class Taken:
 
 
 class ChatQueue:
-    """One chat's waiting alerts, most urgent first. Not thread-safe (asyncio only)."""
+    """One chat's waiting alerts, most urgent first. Not thread-safe (asyncio only).
+
+    Taking the next alert costs O(log n): per-asset counts of digestible alerts and a lower
+    bound on the oldest queue time avoid scanning the queue unless a digest or an expiry is
+    actually due.
+    """
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, int, PendingAlert]] = []
         self._order = itertools.count()
         self._front = itertools.count(-1, -1)  # put-back items go before everything queued
+        self._digestible: Counter[str] = Counter()
+        self._oldest_ms: int | None = None  # never later than the oldest item's queued_ms
 
     def __len__(self) -> int:
         return len(self._heap)
 
     def push(self, item: PendingAlert) -> None:
         """Queue ``item`` behind everything of its priority."""
-        heapq.heappush(self._heap, (-int(item.priority), next(self._order), item))
+        self._add(item, next(self._order))
 
     def put_back(self, items: list[PendingAlert]) -> None:
         """Return items that could not be sent: same priority, ahead of the others, same order."""
         for item in reversed(items):
-            heapq.heappush(self._heap, (-int(item.priority), next(self._front), item))
+            self._add(item, next(self._front))
 
     def drain(self) -> list[PendingAlert]:
         """Remove and return everything waiting."""
         items = [entry[2] for entry in self._heap]
-        self._heap.clear()
+        self._rebuild([])
         return items
 
     def take(self, now_ms: int, max_age_ms: int, digest_after: int) -> Taken:
@@ -100,32 +109,41 @@ class ChatQueue:
         Alerts older than ``max_age_ms`` (since they were queued) come back in ``expired``.
         """
         taken = Taken()
-        self._expire(now_ms, max_age_ms, taken)
+        if max_age_ms > 0 and self._oldest_ms is not None and self._oldest_ms < now_ms - max_age_ms:
+            taken.expired = self._remove(lambda item: item.queued_ms < now_ms - max_age_ms)
         if not self._heap:
             return taken
         _, _, top = heapq.heappop(self._heap)
         if top.priority >= Priority.CRITICAL:
             taken.send.append(top)
             return taken
-        same = [e for e in self._heap if _digestible(e[2], top.asset)]
-        if len(same) + 1 <= max(1, digest_after):
+        self._digestible[top.asset] -= 1
+        if self._digestible[top.asset] + 1 <= max(1, digest_after):
             taken.send.append(top)
             return taken
         # A burst: everything non-critical about this asset goes in one digest, oldest first.
-        taken.send = [top] + [e[2] for e in sorted(same, key=lambda e: e[1])]
-        self._heap = [e for e in self._heap if not _digestible(e[2], top.asset)]
-        heapq.heapify(self._heap)
+        taken.send = [top, *self._remove(lambda item: _digestible(item, top.asset))]
         return taken
 
-    def _expire(self, now_ms: int, max_age_ms: int, taken: Taken) -> None:
-        if max_age_ms <= 0:
-            return
-        cutoff = now_ms - max_age_ms
-        if not any(e[2].queued_ms < cutoff for e in self._heap):
-            return
-        taken.expired = [e[2] for e in self._heap if e[2].queued_ms < cutoff]
-        self._heap = [e for e in self._heap if e[2].queued_ms >= cutoff]
-        heapq.heapify(self._heap)
+    def _add(self, item: PendingAlert, order: int) -> None:
+        heapq.heappush(self._heap, (-int(item.priority), order, item))
+        if item.priority < Priority.CRITICAL:
+            self._digestible[item.asset] += 1
+        if self._oldest_ms is None or item.queued_ms < self._oldest_ms:
+            self._oldest_ms = item.queued_ms
+
+    def _remove(self, matches: Callable[[PendingAlert], bool]) -> list[PendingAlert]:
+        """Take out every item ``matches`` accepts, in queue order (O(n), only when due)."""
+        removed = sorted((e for e in self._heap if matches(e[2])), key=lambda e: e[1])
+        self._rebuild([e for e in self._heap if not matches(e[2])])
+        return [e[2] for e in removed]
+
+    def _rebuild(self, entries: list[tuple[int, int, PendingAlert]]) -> None:
+        heapq.heapify(entries)
+        self._heap = entries
+        items = [e[2] for e in entries]
+        self._digestible = Counter(i.asset for i in items if i.priority < Priority.CRITICAL)
+        self._oldest_ms = min((i.queued_ms for i in items), default=None)
 
 
 def _digestible(item: PendingAlert, asset: str) -> bool:
