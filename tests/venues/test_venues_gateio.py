@@ -133,6 +133,8 @@ def test_control_frames_and_subscription(gate: GateAdapter) -> None:
         RECEIVED,
     )
     assert error.is_control and error.rejected and "unknown contract" in error.rejected
+    failed = gate.decode(ack.replace('"success"', '"fail"'), RECEIVED)
+    assert failed.is_control and failed.rejected == "subscribe fail"
     (subscribe,) = gate.subscribe_frames([])
     request = json.loads(subscribe)
     assert request["channel"] == "futures.public_liquidates" and request["payload"] == ["!all"]

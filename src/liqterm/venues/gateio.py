@@ -117,6 +117,9 @@ class GateAdapter(AdapterBase):
             return Decoded([], f"error: {error}"[:120], True)
         if channel != CHANNEL or event_name != "update":
             if channel == "futures.pong" or event_name in ("subscribe", "unsubscribe"):
+                status = message.get("result")
+                if type(status) is dict and status.get("status", "success") != "success":
+                    return Decoded([], f"subscribe {status.get('status')}"[:60], True)
                 return CONTROL
             return Decoded([], "unexpected message")
         rows = message.get("result")
