@@ -293,6 +293,21 @@ def watch(
     )
 
 
+@app.command("import-csv")
+def import_csv_command(
+    source: Annotated[Path, typer.Argument(help="Normalised Binance liquidation CSV.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Recording to write (.jsonl or .jsonl.gz).")],
+) -> None:
+    """Turn a normalised Binance liquidation CSV into a recording of derived forceOrder frames."""
+    from liqterm.recording.import_csv import CsvFormatError, import_csv
+
+    try:
+        count = import_csv(source, output)
+    except (OSError, CsvFormatError) as exc:
+        raise fail(str(exc), 1) from None
+    typer.echo(f"wrote {count} frames to {output}")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

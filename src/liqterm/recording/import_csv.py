@@ -71,8 +71,15 @@ def frames_from_csv(path: str | Path) -> Iterator[RecordedFrame]:
                 if side not in ("BUY", "SELL"):
                     raise ValueError(f"side {row['side']!r}")
                 float(row["avg_price"]), float(row["filled_qty"])
-                rows.append((_epoch_ms(row["timestamp"]), row["symbol"].strip(), side,
-                             row["avg_price"].strip(), row["filled_qty"].strip()))
+                rows.append(
+                    (
+                        _epoch_ms(row["timestamp"]),
+                        row["symbol"].strip(),
+                        side,
+                        row["avg_price"].strip(),
+                        row["filled_qty"].strip(),
+                    )
+                )
             except (ValueError, KeyError, TypeError) as exc:
                 raise CsvFormatError(f"{path}:{number}: {exc}") from None
     rows.sort(key=lambda r: r[0])

@@ -1,0 +1,74 @@
+"""The Binance CSV slice becomes derived forceOrder frames that decode back to the same events.
+
+Data: ../shared/data/datasets/binance_usdm_forceorder_2025-10-22T1742-1818Z.csv (3,096 real
+Binance USD-M liquidations, see that folder's README for provenance).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import shared_file
+from liqterm.model import Side
+from liqterm.recording import read_frames
+from liqterm.recording.import_csv import CsvFormatError, frames_from_csv, import_csv
+from liqterm.venues import ADAPTERS
+
+CSV = "datasets/binance_usdm_forceorder_2025-10-22T1742-1818Z.csv"
+
+
+def test_every_row_round_trips_through_the_binance_parser(tmp_path: Path) -> None:
+    source = shared_file(CSV)
+    target = tmp_path / "demo.jsonl.gz"
+    assert import_csv(source, target) == 3096
+    with open(source, newline="", encoding="utf-8") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda r: r["timestamp"])
+    frames = list(read_frames(target))
+    assert len(frames) == len(rows)
+    assert all(f.derived and f.venue == "binance" for f in frames)
+    times = [f.received_ms for f in frames]
+    assert times == sorted(times)
+    total = 0.0
+    longs = 0
+    for frame in frames:
+        (event,) = ADAPTERS["binance"].parse(frame.frame, frame.received_ms)
+        total += event.usd
+        longs += event.side is Side.LONG
+    # The dataset README: 2,722 SELL rows (longs liquidated), $5.68M in total.
+    assert longs == 2722
+    assert total == pytest.approx(sum(float(r["usd_value"]) for r in rows), rel=1e-9)
+    assert round(total / 1e6, 2) == 5.68
+
+
+def test_first_row_is_the_documented_forceorder_shape() -> None:
+    first = next(frames_from_csv(shared_file(CSV)))
+    data = json.loads(first.frame)
+    assert data["e"] == "forceOrder"
+    assert data["o"]["s"] == "C98USDT" and data["o"]["S"] == "SELL" and data["o"]["z"] == "5971.0"
+    assert data["o"]["T"] == first.received_ms == 1761154964189
+
+
+def test_bad_csv_says_which_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "timestamp,symbol,side,avg_price,filled_qty,usd_value\n"
+        "2025-10-22T17:42:44.189000,BTCUSDT,SIDEWAYS,1,1,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CsvFormatError, match=r"bad.csv:2"):
+        list(frames_from_csv(bad))
+    missing = tmp_path / "missing.csv"
+    missing.write_text("timestamp,symbol\n", encoding="utf-8")
+    with pytest.raises(CsvFormatError, match="missing column"):
+        list(frames_from_csv(missing))
+
+
+def test_bundled_demo_recording_is_the_converted_slice() -> None:
+    bundled = Path(__file__).resolve().parents[2] / "src/liqterm/data/demo-binance-2025-10-22.jsonl.gz"
+    frames = list(read_frames(bundled))
+    assert len(frames) == 3096
+    assert [f.frame for f in frames] == [f.frame for f in frames_from_csv(shared_file(CSV))]
