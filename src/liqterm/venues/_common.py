@@ -27,8 +27,11 @@ _MIN_MS = 100_000_000_000
 _MAX_MS = 100_000_000_000_000
 
 _ASSET_MEMO_LIMIT = 20_000
-CONTROL = Decoded([], None, True)
-"""A clean control frame (ack, pong). Shared: Decoded is frozen and nobody appends to it."""
+
+
+def control(rejected: str | None = None) -> Decoded:
+    """A control frame (ack, pong, subscribe error): no events, proves the link alive."""
+    return Decoded([], rejected, True)
 
 
 def load_json(frame: str | bytes) -> tuple[object, str | None]:
@@ -45,18 +48,6 @@ def load_json(frame: str | bytes) -> tuple[object, str | None]:
         return None, "invalid json"
     except TypeError:
         return None, f"not a text frame ({type(frame).__name__})"
-
-
-def as_text(frame: str | bytes) -> str | None:
-    """The frame as text, or ``None`` when it is neither str nor UTF-8 bytes."""
-    if type(frame) is str:
-        return frame
-    if isinstance(frame, bytes | bytearray | memoryview):
-        try:
-            return bytes(frame).decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    return None
 
 
 def positive(value: object) -> float:

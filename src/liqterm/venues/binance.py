@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 from liqterm.model import Liquidation, canonical_asset
 from liqterm.venues._common import (
-    CONTROL,
     LONG,
     SHORT,
     AdapterBase,
+    control,
     epoch_ms,
     event,
     load_json,
@@ -109,7 +109,7 @@ class BinanceAdapter(AdapterBase):
             if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
                 # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
                 error = message.get("error") or message.get("msg")
-                return Decoded([], f"error {error}"[:120], True) if error else CONTROL
+                return control(f"error {error}"[:120] if error else None)
             return Decoded([], "unexpected message")
         symbol = order.get("s")
         if type(symbol) is not str or not symbol:

@@ -28,10 +28,10 @@ from collections.abc import Sequence
 
 from liqterm.model import Liquidation, canonical_asset
 from liqterm.venues._common import (
-    CONTROL,
     LONG,
     SHORT,
     AdapterBase,
+    control,
     epoch_ms,
     event,
     load_json,
@@ -93,7 +93,7 @@ class BitgetAdapter(AdapterBase):
              "action":"update","ts":1736371332162}
         """
         if frame == "pong" or frame == b"pong":
-            return CONTROL
+            return control()
         message, reason = load_json(frame)
         if reason:
             return Decoded([], reason)
@@ -101,8 +101,8 @@ class BitgetAdapter(AdapterBase):
             return Decoded([], "not an object")
         if "event" in message:  # subscribe ack or error
             if message.get("event") == "error":
-                return Decoded([], f"error {message.get('code')}: {message.get('msg')}"[:120], True)
-            return CONTROL
+                return control(f"error {message.get('code')}: {message.get('msg')}"[:120])
+            return control()
         arg = message.get("arg")
         rows = message.get("data")
         if type(arg) is not dict or arg.get("topic") != "liquidation" or type(rows) is not list:

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 
 from liqterm.model import Liquidation, canonical_asset
 from liqterm.venues._common import (
-    CONTROL,
     LONG,
     SHORT,
     AdapterBase,
+    control,
     epoch_ms,
     event,
     load_json,
@@ -115,8 +115,8 @@ class BybitAdapter(AdapterBase):
         if type(topic) is not str:
             if "op" in message or "success" in message:  # subscribe ack, pong
                 if message.get("success") is False:
-                    return Decoded([], f"error: {message.get('ret_msg')}"[:120], True)
-                return CONTROL
+                    return control(f"error: {message.get('ret_msg')}"[:120])
+                return control()
             return Decoded([], "unexpected message")
         if not topic.startswith(TOPIC_PREFIX):
             return Decoded([], f"unsupported topic {topic.partition('.')[0]}"[:60])

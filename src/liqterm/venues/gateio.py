@@ -38,10 +38,10 @@ from collections.abc import Sequence
 
 from liqterm.model import Liquidation, Side
 from liqterm.venues._common import (
-    CONTROL,
     LONG,
     SHORT,
     AdapterBase,
+    control,
     epoch_ms,
     event,
     load_json,
@@ -114,13 +114,13 @@ class GateAdapter(AdapterBase):
         event_name = message.get("event")
         error = message.get("error")
         if error:
-            return Decoded([], f"error: {error}"[:120], True)
+            return control(f"error: {error}"[:120])
         if channel != CHANNEL or event_name != "update":
             if channel == "futures.pong" or event_name in ("subscribe", "unsubscribe"):
                 status = message.get("result")
                 if type(status) is dict and status.get("status", "success") != "success":
-                    return Decoded([], f"subscribe {status.get('status')}"[:60], True)
-                return CONTROL
+                    return control(f"subscribe {status.get('status')}"[:60])
+                return control()
             return Decoded([], "unexpected message")
         rows = message.get("result")
         if type(rows) is dict:

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 
 from liqterm.model import Liquidation
 from liqterm.venues._common import (
-    CONTROL,
     LONG,
     SHORT,
     AdapterBase,
+    control,
     epoch_ms,
     event,
     load_json,
@@ -81,7 +81,7 @@ class OkxAdapter(AdapterBase):
               "uly":"IOST-USDT"}]}
         """
         if frame == "pong" or frame == b"pong":
-            return CONTROL
+            return control()
         message, reason = load_json(frame)
         if reason:
             return Decoded([], reason)
@@ -89,8 +89,8 @@ class OkxAdapter(AdapterBase):
             return Decoded([], "not an object")
         if "event" in message:  # subscribe ack, error, service notice
             if message.get("event") == "error":
-                return Decoded([], f"error {message.get('code')}: {message.get('msg')}"[:120], True)
-            return CONTROL
+                return control(f"error {message.get('code')}: {message.get('msg')}"[:120])
+            return control()
         arg = message.get("arg")
         if type(arg) is dict and arg.get("channel") != "liquidation-orders":
             return Decoded([], f"unexpected channel {arg.get('channel')}"[:60])
