@@ -58,9 +58,7 @@ def test_coin_futures_are_refused(bitget: BitgetAdapter) -> None:
 
 def test_recorded_contract_list_names(bitget: BitgetAdapter) -> None:
     """The only recorded Bitget list is v1 (2022, ``BTCUSDT_UMCBL``); v3 names drop the suffix."""
-    rows = parse_bitget_contracts(
-        instruments_response("bitget-mix-v1-umcbl-contracts-2022-04-07.json")
-    )
+    rows = parse_bitget_contracts(instruments_response("bitget-mix-v1-umcbl-contracts-2022-04-07.json"))
     assert rows["BTCUSDT"] == ("BTC", 1.0, True)
     bitget.use_instruments(build("bitget", rows, "rest"))
     assert bitget.parse(DOCS_EXAMPLE, RECEIVED)[0].asset == "BTC"
@@ -68,8 +66,7 @@ def test_recorded_contract_list_names(bitget: BitgetAdapter) -> None:
 
 def test_control_frames_and_subscription(bitget: BitgetAdapter) -> None:
     ack = (
-        '{"event":"subscribe","arg":{"instType":"usdt-futures","topic":"liquidation"},'
-        '"connId":"xxxxxxxxxx"}'
+        '{"event":"subscribe","arg":{"instType":"usdt-futures","topic":"liquidation"},"connId":"xxxxxxxxxx"}'
     )
     assert bitget.decode(ack, RECEIVED).is_control
     assert bitget.decode("pong", RECEIVED).is_control

@@ -133,9 +133,7 @@ def test_empty_symbol_list_means_the_table(bybit: BybitAdapter) -> None:
 def test_pong_ack_and_failed_subscribe(bybit: BybitAdapter) -> None:
     assert bybit.decode(DOCS_PONG, RECEIVED).is_control and is_pong(DOCS_PONG)
     assert bybit.decode(DOCS_ACK, RECEIVED).is_control and not is_pong(DOCS_ACK)
-    failed = bybit.decode(
-        '{"success":false,"ret_msg":"error:handler not found","op":"subscribe"}', 1
-    )
+    failed = bybit.decode('{"success":false,"ret_msg":"error:handler not found","op":"subscribe"}', 1)
     assert failed.is_control and failed.rejected == "error: error:handler not found"
     assert json.loads(bybit.keepalive.ping_text or "") == {"op": "ping"}
     assert bybit.keepalive.ping_interval_s == 20 and bybit.needs_symbols

@@ -86,8 +86,7 @@ NASTY = [
     '{"o": 5}',
     '{"stream": "x", "data": []}',
     '{"topic": "allLiquidation.BTCUSDT", "data": {"s": "BTCUSDT"}}',
-    '{"arg": {"channel": "liquidation-orders"}, "data": [{"instId": "BTC-USDT-SWAP", "details": 3}'
-    "]}",
+    '{"arg": {"channel": "liquidation-orders"}, "data": [{"instId": "BTC-USDT-SWAP", "details": 3}]}',
     '{"channel": "futures.public_liquidates", "event": "update", "result": 7}',
     '{"arg": {"topic": "liquidation", "instType": "usdt-futures"}, "data": [null, 1, "x"]}',
     '{"e":"forceOrder","o":{"s":"BTCUSDT","S":"SELL","ap":NaN,"p":Infinity,"z":"1","T":1}}',

@@ -31,9 +31,7 @@ DOCS_EXAMPLE_AGGREGATED = (
     '"contract":"BTC_USDT"},{"price":"215.2","size":"-10.5","time":1541486601456,'
     '"contract":"BTC_USDT"}]}'
 )
-DOCS_EXAMPLE_INTEGER_SIZES = DOCS_EXAMPLE_AGGREGATED.replace('"-124.5"', "-124").replace(
-    '"-10.5"', "-10"
-)
+DOCS_EXAMPLE_INTEGER_SIZES = DOCS_EXAMPLE_AGGREGATED.replace('"-124.5"', "-124").replace('"-10.5"', "-10")
 
 
 @pytest.fixture
@@ -74,9 +72,7 @@ def test_batched_array_result(gate: GateAdapter, text: str) -> None:
     events = gate.parse(text, RECEIVED)
     assert [e.exchange_ms for e in events] == [1541486601123, 1541486601456]
     assert all(e.side is Side.LONG and e.asset == "BTC" for e in events)
-    assert events[0].quantity == pytest.approx(
-        abs(float(json.loads(text)["result"][0]["size"])) * 1e-4
-    )
+    assert events[0].quantity == pytest.approx(abs(float(json.loads(text)["result"][0]["size"])) * 1e-4)
 
 
 def test_older_row_shape_with_time_ms_and_numeric_price(gate: GateAdapter) -> None:
@@ -121,10 +117,7 @@ def test_control_frames_and_subscription(gate: GateAdapter) -> None:
         '{"time":1545459681,"time_ms":1545459681123,"channel":"futures.public_liquidates",'
         '"event":"subscribe","result":{"status":"success"}}'
     )
-    pong = (
-        '{"time":1545404023,"time_ms":1545404023123,"channel":"futures.pong","event":"",'
-        '"result":null}'
-    )
+    pong = '{"time":1545404023,"time_ms":1545404023123,"channel":"futures.pong","event":"","result":null}'
     assert gate.decode(ack, RECEIVED).is_control
     assert gate.decode(pong, RECEIVED).is_control and is_pong(pong)
     error = gate.decode(

@@ -177,9 +177,7 @@ def failing_server() -> Iterator[_Server]:
     server.close()
 
 
-async def test_refresh_every_venue_from_rest_and_cache_it(
-    venue_server: _Server, tmp_path: Path
-) -> None:
+async def test_refresh_every_venue_from_rest_and_cache_it(venue_server: _Server, tmp_path: Path) -> None:
     urls = dict.fromkeys(RECORDED, venue_server.url)
     tables = await refresh_all(base_urls=urls, cache_folder=tmp_path, timeout_s=5)
     assert {name: table.source for name, table in tables.items()} == dict.fromkeys(RECORDED, "rest")
@@ -212,9 +210,7 @@ async def test_hanging_server_times_out(tmp_path: Path) -> None:
     server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     started = time.monotonic()
-    table = await refresh(
-        "okx", base_url=f"http://127.0.0.1:{port}", cache_folder=tmp_path, timeout_s=0.3
-    )
+    table = await refresh("okx", base_url=f"http://127.0.0.1:{port}", cache_folder=tmp_path, timeout_s=0.3)
     assert time.monotonic() - started < 5
     assert table.source == "bundled" and table.note and "timeout" in table.note
     server.close()

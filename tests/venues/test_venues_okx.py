@@ -123,14 +123,10 @@ def test_bad_detail_keeps_the_others(okx: OkxAdapter) -> None:
 def test_control_frames(okx: OkxAdapter) -> None:
     assert okx.decode("pong", RECEIVED).is_control and okx.keepalive.is_pong
     assert okx.keepalive.is_pong("pong") and okx.keepalive.ping_text == "ping"
-    ack = (
-        '{"event":"subscribe","arg":{"channel":"liquidation-orders","instType":"SWAP"},'
-        '"connId":"8d8400eb"}'
-    )
+    ack = '{"event":"subscribe","arg":{"channel":"liquidation-orders","instType":"SWAP"},"connId":"8d8400eb"}'
     assert okx.decode(ack, RECEIVED).is_control
     error = okx.decode(
-        '{"event":"error","msg":"channel:liquidations,instId:ETH-USDT-SWAP doesn\'t exist",'
-        '"code":"60018"}',
+        '{"event":"error","msg":"channel:liquidations,instId:ETH-USDT-SWAP doesn\'t exist","code":"60018"}',
         RECEIVED,
     )
     assert error.is_control and error.rejected and error.rejected.startswith("error 60018")

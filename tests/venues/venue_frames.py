@@ -28,9 +28,7 @@ def frame(venue: str, *needles: str) -> str:
     websocket frames and are never picked.
     """
     found = [
-        r["frame"]
-        for r in records(venue)
-        if not r.get("generated") and all(n in r["frame"] for n in needles)
+        r["frame"] for r in records(venue) if not r.get("generated") and all(n in r["frame"] for n in needles)
     ]
     assert len(found) == 1, f"{venue} {needles}: {len(found)} frames match"
     return found[0]

@@ -58,9 +58,7 @@ async def refresh_instruments(
 
     The returned tables say their ``source`` and carry a ``note`` when not fresh.
     """
-    tables = await refresh_all(
-        venues, base_urls=base_urls, cache_folder=cache_folder, timeout_s=timeout_s
-    )
+    tables = await refresh_all(venues, base_urls=base_urls, cache_folder=cache_folder, timeout_s=timeout_s)
     install_instruments(tables)
     return tables
 

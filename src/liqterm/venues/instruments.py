@@ -168,9 +168,7 @@ async def fetch_rows(client: httpx.AsyncClient, venue: str, base: str) -> dict[s
     rows: dict[str, Row] = {}
     query = {"category": "linear", "status": "Trading", "limit": "1000"}
     for _page in range(20):  # ~800 symbols fit one page today; 20 pages is a runaway guard
-        page, cursor = parse_bybit_instruments(
-            await _get_json(client, f"{base}{BYBIT_PATH}", query)
-        )
+        page, cursor = parse_bybit_instruments(await _get_json(client, f"{base}{BYBIT_PATH}", query))
         rows.update(page)
         if not cursor:
             break
@@ -191,9 +189,7 @@ def _cache_path(venue: str, folder: Path | None) -> Path:
     return (folder if folder is not None else default_cache_dir()) / f"{venue}.json"
 
 
-def save_cache(
-    venue: str, rows: Mapping[str, Row], fetched_ms: int, folder: Path | None = None
-) -> None:
+def save_cache(venue: str, rows: Mapping[str, Row], fetched_ms: int, folder: Path | None = None) -> None:
     """Write rows atomically (temp file + rename) so a crash never leaves half a cache."""
     path = _cache_path(venue, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,19 +210,13 @@ def _valid_rows(raw: Any) -> dict[str, Row]:
     return rows
 
 
-def load_cache(
-    venue: str, folder: Path | None = None, note: str | None = None
-) -> VenueInstruments | None:
+def load_cache(venue: str, folder: Path | None = None, note: str | None = None) -> VenueInstruments | None:
     """The cached table, or ``None`` when there is none or it is unreadable."""
     try:
         body = json.loads(_cache_path(venue, folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if (
-        not isinstance(body, dict)
-        or body.get("format") != CACHE_FORMAT
-        or body.get("venue") != venue
-    ):
+    if not isinstance(body, dict) or body.get("format") != CACHE_FORMAT or body.get("venue") != venue:
         return None
     rows, fetched_ms = _valid_rows(body.get("rows")), body.get("fetched_ms")
     if not rows or not isinstance(fetched_ms, int):
