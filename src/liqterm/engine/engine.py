@@ -263,6 +263,44 @@ class Engine:
                 self._alert_counts[passed.kind] = self._alert_counts.get(passed.kind, 0) + 1
         return admitted
 
+    # -- state that survives a restart ------------------------------------------------------------
+
+    def gate_state(self) -> list[tuple[str, int, int, int, int]]:
+        """The alert cooldown state as plain rows (key, last_ms, priority, band, suppressed)."""
+        return self._gate.export_state()
+
+    def restore(
+        self,
+        events: list[Liquidation] | tuple[Liquidation, ...],
+        gate_rows: list[tuple[str, int, int, int, int]] | None = None,
+    ) -> int:
+        """Rebuild state from persisted events (oldest first) and the alert cooldown state.
+
+        The events are re-ingested silently: the rolling windows, whale tracker,
+        predictor inputs and dedup memory come back exactly as ingesting them live
+        would have left them, but none of the alerts they raise is logged or
+        returned (they were delivered before the restart), and the cooldown state is
+        then replaced by ``gate_rows`` so no alert is sent twice. Returns how many
+        events were taken.
+        """
+        taken = 0
+        for event in sorted(events, key=lambda e: e.exchange_ms):
+            before = self.events_total
+            self._ingest_quietly(event)
+            taken += self.events_total - before
+        if gate_rows is not None:
+            self._gate = AlertGate(self._gate.cooldown_ms)
+            self._gate.restore_state(gate_rows)
+        return taken
+
+    def _ingest_quietly(self, event: Liquidation) -> None:
+        log, counts = self._alert_log, self._alert_counts
+        self._alert_log, self._alert_counts = deque(maxlen=1), {}
+        try:
+            self.ingest(event)
+        finally:
+            self._alert_log, self._alert_counts = log, counts
+
     # -- queries --------------------------------------------------------------------------------
 
     def classify(self, event: Liquidation) -> str:
