@@ -128,6 +128,8 @@ def test_long_symbols_split_by_characters_too() -> None:
 def test_empty_symbol_list_means_the_table(bybit: BybitAdapter) -> None:
     (only,) = bybit.subscribe_frames([])
     assert "allLiquidation.BTCUSDT" in json.loads(only)["args"]
+    (single,) = bybit.subscribe_frames("ETHUSDT")  # type: ignore[arg-type]
+    assert json.loads(single)["args"] == ["allLiquidation.ETHUSDT"]
 
 
 def test_pong_ack_and_failed_subscribe(bybit: BybitAdapter) -> None:

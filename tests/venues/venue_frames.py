@@ -6,13 +6,22 @@ Not a test module: the venue tests import it. Everything goes through
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 from typing import Any
 
 try:  # `python -m pytest` from the repository root (make test)
     from tests.conftest import shared_file
-except ImportError:  # pytest started from inside tests/
-    from conftest import shared_file
+except ImportError:  # any other start: load tests/conftest.py by path (the bare name
+    # "conftest" may be another folder's conftest by the time this runs)
+    _spec = importlib.util.spec_from_file_location(
+        "liqterm_tests_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py"
+    )
+    assert _spec is not None and _spec.loader is not None
+    _root_conftest = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_root_conftest)
+    shared_file = _root_conftest.shared_file
 
 
 def records(venue: str) -> list[dict[str, Any]]:

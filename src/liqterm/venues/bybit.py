@@ -65,7 +65,8 @@ class BybitAdapter(AdapterBase):
 
         An empty ``symbols`` means "the linear symbols of the current instruments table".
         """
-        wanted = list(symbols) or self.instruments.linear_symbols()
+        wanted = [symbols] if isinstance(symbols, str) else list(symbols)
+        wanted = wanted or self.instruments.linear_symbols()
         topics = list(dict.fromkeys(f"{TOPIC_PREFIX}{s}" for s in wanted if isinstance(s, str) and s))
         frames: list[str] = []
         chunk: list[str] = []
