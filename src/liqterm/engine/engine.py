@@ -126,12 +126,14 @@ class Engine:
         if session is None:
             session = self._session_by_hour[ms // HOUR_MS] = session_name_at(ms)
         asset = event.asset
-        base, whale, cascade = self._scaled.get((asset, session)) or self._scale(asset, session)
-        cls = 3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0
-
         state = self._assets.get(asset)
         if state is None:
             state = self._new_asset(asset, price)
+        if state.session != session:
+            state.session = session
+            state.thresholds = self._scaled.get((asset, session)) or self._scale(asset, session)
+        base, whale, cascade = state.thresholds
+        cls = 3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0
         raised: list[Alert] = []
         sec = ms // 1000
         if sec > state.cur_sec:
@@ -206,8 +208,7 @@ class Engine:
                 raised.append(self._alerts.for_dislocation(dislocation))
         if ms - state.evaluated_ms < self._eval_every_ms:
             return
-        session = self._session_by_hour.get(ms // HOUR_MS) or session_name_at(ms)
-        cascade = (self._scaled.get((state.asset, session)) or self._scale(state.asset, session))[2]
+        cascade = state.thresholds[2]
         if state.n_60s >= EVALUATE_MIN_EVENTS:
             state.evict(sec)
         n = state.n_60s
@@ -334,6 +335,8 @@ class Engine:
         """Swap thresholds and alert policy (keyboard edits) without losing state."""
         self.config = config
         self._scaled.clear()
+        for state in self._assets.values():
+            state.session = ""
         self._apply_policy(config)
 
     def snapshot(self) -> EngineSnapshot:

@@ -48,7 +48,9 @@ class AssetState:
         "predictor",
         "probability",
         "seconds",
+        "session",
         "short_60s",
+        "thresholds",
         "trend_ref",
         "win_sec",
         "win_usd",
@@ -81,6 +83,8 @@ class AssetState:
         self.cascade_since: int | None = None
         self.below_since: int | None = None
         self.corr_level = 0.0
+        self.session = ""  # the session ``thresholds`` were scaled for
+        self.thresholds: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     def roll(self, sec: int) -> list[Any] | None:
         """Start second ``sec``; return the finished bucket (``None`` if it was empty).
