@@ -122,3 +122,15 @@ def cascade_frames(adapters: dict[str, AdapterBase], limit: int | None = None) -
                 break
     source.sort(key=lambda record: record.received_ms)
     return list(derive_frames(source, adapters["binance"].parse, contract_size))
+
+
+async def wait_until(check, within_s: float = 5.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Poll ``check`` every 20 ms until true; fail after ``within_s``."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + within_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        await asyncio.sleep(0.02)

@@ -113,6 +113,6 @@ class StreamManager:
                         if other_name != name
                     )
             if quiet and not tracker.quiet:
-                log.warning("%s: no liquidations for %.0f s while other venues have some",
+                log.warning("%s: no liquidations for %g s while other venues have some",
                             name, window_ms / 1000)
             tracker.quiet = quiet

@@ -26,6 +26,7 @@ async def watch(
     refresh: bool = True,
     settings: StreamSettings | None = None,
     adapters: dict[str, VenueAdapter] | None = None,
+    status_every_s: float = 1.0,
 ) -> EngineFeed:
     """Stream ``venues`` into an engine until ``stop``; returns the feed's counters.
 
@@ -40,6 +41,7 @@ async def watch(
         refresh: fetch instruments over REST (else cached/bundled only).
         settings: stream tunables (tests shorten them).
         adapters: adapters to use instead of the registry's (tests).
+        status_every_s: how often venue states are checked for changes.
     """
 
     def emit(record: dict[str, Any], text: str) -> None:
@@ -53,7 +55,7 @@ async def watch(
                             refresh=refresh, adapters=adapters)
     async with asyncio.TaskGroup() as group:
         group.create_task(manager.run(stop))
-        group.create_task(print_health_changes(manager, write_status, stop))
+        group.create_task(print_health_changes(manager, write_status, stop, status_every_s))
         if refresh:
             group.create_task(refresh_notes(manager))
     return feed
