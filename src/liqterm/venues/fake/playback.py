@@ -27,15 +27,32 @@ class Playback:
     Args:
         frames: recorded frames (already filtered to one venue).
         loop: start again after the last frame.
+        timeline: ``(origin_ms, period_ms)``: offsets count from recording time
+            ``origin_ms`` and a loop lasts ``period_ms``, instead of from this venue's
+            first frame and over its own span (several venues then share one
+            timeline). Frames before ``origin_ms`` or at/after ``origin_ms + period_ms``
+            are not played.
     """
 
-    def __init__(self, frames: Iterable[RecordedFrame], loop: bool = False) -> None:
+    def __init__(
+        self,
+        frames: Iterable[RecordedFrame],
+        loop: bool = False,
+        timeline: tuple[int, int] | None = None,
+    ) -> None:
         ordered = sorted(frames, key=lambda record: record.received_ms)
+        if timeline is not None:
+            origin, period = timeline
+            ordered = [record for record in ordered if origin <= record.received_ms < origin + period]
         self.frames = tuple(ordered)
         first = ordered[0].received_ms if ordered else 0
+        if timeline is not None:
+            first = timeline[0]
         self.offsets = [record.received_ms - first for record in ordered]
         self.loop = loop
         self.period_ms = (self.offsets[-1] + LOOP_GAP_MS) if ordered else 0
+        if timeline is not None:
+            self.period_ms = timeline[1]
 
     def __len__(self) -> int:
         return len(self.frames)

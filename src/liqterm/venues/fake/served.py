@@ -146,11 +146,13 @@ class ServedClient:
                     continue
                 if not self.protocol.wants(due.frame.frame, self.session):
                     continue
-                await self._send_data(due.frame.frame, due.frame.received_ms)
+                await self._send_data(due.frame.frame, due.frame.received_ms, due.cycle)
         except ConnectionClosed:
             return
 
-    async def _send_data(self, frame: str, received_ms: int) -> None:
+    async def _send_data(self, frame: str, received_ms: int, cycle: int = 0) -> None:
+        if self.server.loop_shift and cycle:
+            frame = shift_times(frame, cycle * self.server.playback.period_ms)
         if self.server.retime:
             frame = shift_times(frame, time.time_ns() // 1_000_000 - received_ms)
         text = self.protocol.shape(frame, self.session)

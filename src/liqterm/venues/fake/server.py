@@ -56,6 +56,12 @@ class FakeVenueServer:
             reconnect does not restart the story); otherwise every client gets
             the recording from its start, from the moment it subscribes.
         retime: move every timestamp in a frame so it reads as happening now.
+        loop_shift: on each pass after the first, move every timestamp forward by
+            whole loop periods (pass x period), so a looping recording keeps its own
+            event time yet never repeats an event (the demo; consumers that
+            de-duplicate would drop a verbatim second pass).
+        timeline: ``(origin_ms, period_ms)`` shared by several servers: recording time
+            of playback offset 0 and the loop period (see :class:`Playback`).
         faults: fault switches (mutable at run time).
         idle_window_s: override the venue's application keep-alive window.
         server_ping: override ``(interval_s, timeout_s)`` of protocol pings.
@@ -76,6 +82,8 @@ class FakeVenueServer:
         loop: bool = False,
         shared_clock: bool = False,
         retime: bool = False,
+        loop_shift: bool = False,
+        timeline: tuple[int, int] | None = None,
         faults: Faults | None = None,
         idle_window_s: float | None = None,
         server_ping: tuple[float, float] | None = None,
@@ -88,10 +96,11 @@ class FakeVenueServer:
             raise ValueError("speed must be positive (or None for flat out)")
         self.protocol: FakeProtocol = PROTOCOLS[venue]()
         self.venue = venue
-        self.playback = Playback((f for f in frames if f.venue == venue), loop=loop)
+        self.playback = Playback((f for f in frames if f.venue == venue), loop=loop, timeline=timeline)
         self.speed = speed
         self.shared_clock = shared_clock
         self.retime = retime
+        self.loop_shift = loop_shift
         self.faults = faults or Faults()
         idle = self.protocol.idle
         self.idle = replace(idle, window_s=idle_window_s) if idle and idle_window_s else idle
