@@ -87,22 +87,17 @@ def write_real_recording(path: Path, adapters: dict[str, AdapterBase]) -> list[R
 CASCADE_CSV = "datasets/binance_usdm_forceorder_2025-10-22T1742-1818Z.csv"
 
 
-def cascade_frames(adapters: dict[str, AdapterBase], limit: int | None = None) -> list[RecordedFrame]:
-    """The 3,096 real Binance events of 2025-10-22 (three cascades) as demo frames.
+def cascade_binance_frames(limit: int | None = None) -> list[RecordedFrame]:
+    """The 3,096 real Binance events of 2025-10-22 (three cascades) as Binance frames.
 
-    Each CSV row is written back as the Binance ``forceOrder`` frame it came from
-    (``derived``: the CSV kept only its fields), then spread over the five venues'
-    frame shapes the way the demo does (:func:`derive_frames`).
+    Each CSV row is written back as the ``forceOrder`` frame it came from (marked
+    ``derived``: the CSV kept only the fields, not the frame text).
     """
     import csv
     from datetime import UTC, datetime
 
     from liqterm.model import Liquidation, Side, canonical_asset
-    from liqterm.venues.fake.encode import derive_frames, encode_event
-
-    def contract_size(venue: str, symbol: str) -> float | None:
-        item = adapters[venue].instruments.get(symbol)
-        return item.contract_size if item is not None and item.linear else None
+    from liqterm.venues.fake.encode import encode_event
 
     source: list[RecordedFrame] = []
     with shared_file(CASCADE_CSV).open(newline="") as handle:
@@ -110,8 +105,7 @@ def cascade_frames(adapters: dict[str, AdapterBase], limit: int | None = None) -
             stamp = datetime.fromisoformat(row["timestamp"]).replace(tzinfo=UTC)
             ms = round(stamp.timestamp() * 1000)
             symbol = row["symbol"]
-            base = symbol.removesuffix("USDT").removesuffix("USDC")
-            asset, _ = canonical_asset(base)
+            asset, _ = canonical_asset(symbol.removesuffix("USDT").removesuffix("USDC"))
             price, qty = float(row["avg_price"]), float(row["filled_qty"])
             side = Side.LONG if row["side"] == "SELL" else Side.SHORT
             event = Liquidation("binance", symbol, asset, side, price, qty, price * qty, ms,
@@ -121,6 +115,18 @@ def cascade_frames(adapters: dict[str, AdapterBase], limit: int | None = None) -
             if limit is not None and len(source) >= limit:
                 break
     source.sort(key=lambda record: record.received_ms)
+    return source
+
+
+def cascade_frames(adapters: dict[str, AdapterBase], limit: int | None = None) -> list[RecordedFrame]:
+    """:func:`cascade_binance_frames` spread over the five venues as the demo does."""
+    from liqterm.venues.fake.encode import derive_frames
+
+    def contract_size(venue: str, symbol: str) -> float | None:
+        item = adapters[venue].instruments.get(symbol)
+        return item.contract_size if item is not None and item.linear else None
+
+    source = cascade_binance_frames(limit)
     return list(derive_frames(source, adapters["binance"].parse, contract_size))
 
 

@@ -228,3 +228,16 @@ def test_states_are_the_documented_ones(kind: str) -> None:
     from liqterm.streams import STATES
 
     assert kind in STATES
+
+
+async def test_cancelling_run_like_a_textual_worker_leaves_nothing_behind() -> None:
+    async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES)) as server:
+        stream = VenueStream(OkxLikeAdapter(), server.url, Collector(), settings=FAST)
+        task = asyncio.create_task(stream.run(asyncio.Event()))
+        await wait_until(lambda: stream.health().events == 3, what="events")
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert stream.health().state == "down"
+    # (checked after the server stopped: its own connection handlers are its business)
+    assert {t for t in asyncio.all_tasks() if t is not asyncio.current_task()} == set()

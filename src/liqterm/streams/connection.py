@@ -141,7 +141,7 @@ class Connection:
         opened = loop.time()
         interval = keepalive.ping_interval_s
         # The first ping goes out at once: its answer proves a quiet feed alive
-        # without waiting a whole interval (Binance pings only every 3 minutes).
+        # without waiting a whole interval (some venues' intervals are minutes).
         next_ping = opened if interval > 0 else math.inf
         rotate_at = math.inf
         if keepalive.max_lifetime_s:
@@ -192,6 +192,15 @@ class Connection:
         task.add_done_callback(self._side_tasks.discard)
 
     async def _refresh_symbols(self) -> None:
+        # A side task: its failure must be logged here, nobody awaits its result.
+        try:
+            await self._subscribe_new_symbols()
+        except ConnectionClosed:
+            pass  # the reader sees the close and ends the connection
+        except Exception:
+            log.exception("%s: refreshing symbols failed", self.handler.venue)
+
+    async def _subscribe_new_symbols(self) -> None:
         assert self.symbols is not None
         listed = await self.symbols.refresh()
         if listed is None:

@@ -16,8 +16,8 @@ def wall_ms() -> int:
 def frame_text(message: str | bytes, limit: int) -> str:
     """A frame as text; binary frames are inflated (gzip or zlib) first.
 
-    Venues that compress (HTX gzips every frame; others deflate on request) send
-    binary frames. Recordings store text, so the decompressed form is what the
+    Venues that compress (some gzip every frame, others deflate on request)
+    send binary frames. Recordings store text, so the decompressed form is what the
     adapter, the recorder and replay all see.
 
     Args:

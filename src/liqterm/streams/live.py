@@ -3,8 +3,8 @@
 ``liqterm watch`` and ``liqterm record`` (and the app, if it likes) build their
 :class:`StreamManager` here: the enabled venues' adapters from the registry,
 URLs from config, and an instruments refresher per venue that doubles as the
-symbol source (Bybit subscribes per symbol) and as the re-fetch on "unknown
-symbol" (a new listing; OKX and Gate need its contract size).
+symbol source (for adapters that subscribe per symbol) and as the re-fetch on
+"unknown symbol" (a new listing, whose contract size a contracts-based venue needs).
 """
 
 from __future__ import annotations

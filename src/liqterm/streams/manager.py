@@ -4,9 +4,9 @@ The manager runs one :class:`VenueStream` per adapter in a TaskGroup (so a
 stop or a cancellation ends them all and none is left behind), and adds the one
 judgement that needs every venue at once: the silent-path check. A venue that
 is connected but has delivered nothing for a long time while the others are
-busy is probably being served an empty feed (Binance's legacy path did exactly
-that), which the per-connection watchdog cannot see because acks and pongs
-keep flowing.
+busy is probably being served an empty feed (a retired endpoint that still
+accepts connections does exactly that), which the per-connection watchdog
+cannot see because acks and pongs keep flowing.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ class StreamSettings:
         close_timeout_s: how long a closing handshake may take before the socket
             is dropped.
         subscribe_pause_s: pause between subscribe frames; venues cap incoming
-            messages per connection (Binance: 10/s, Bitget: 10/s).
+            messages per connection (10 per second is common).
         backoff_base_s: ceiling of the first reconnect delay.
         backoff_cap_s: no reconnect delay is longer than this.
         healthy_after_s: a connection live this long resets the backoff.

@@ -6,8 +6,17 @@ the demo (five venues from one real Binance recording, see
 ``async with FakeVenueServer("bybit", frames) as server: server.url``.
 """
 
+from liqterm.venues.fake.cluster import FakeVenues, config_with_urls, demo_frames
 from liqterm.venues.fake.faults import Faults
 from liqterm.venues.fake.protocols import PROTOCOLS
 from liqterm.venues.fake.server import FakeVenueServer, ServerStats
 
-__all__ = ["PROTOCOLS", "FakeVenueServer", "Faults", "ServerStats"]
+__all__ = [
+    "PROTOCOLS",
+    "FakeVenueServer",
+    "FakeVenues",
+    "Faults",
+    "ServerStats",
+    "config_with_urls",
+    "demo_frames",
+]

@@ -138,6 +138,7 @@ def derive_frames(
     decode: Callable[[str, int], list[Liquidation]],
     contract_size: ContractSize | None = None,
     weights: Mapping[str, int] = DEMO_WEIGHTS,
+    listed: Callable[[str, str], bool] | None = None,
 ) -> Iterator[RecordedFrame]:
     """Spread one venue's recorded events over several venues' frame shapes.
 
@@ -151,6 +152,9 @@ def derive_frames(
         contract_size: multiplier lookup for OKX and Gate (events it cannot
             size stay on the source venue).
         weights: venue shares.
+        listed: ``listed(venue, symbol)``: whether a client of ``venue`` would
+            receive that symbol (a venue subscribed per symbol only sends what is
+            in the client's list); unlisted events stay on the source venue.
     """
     for record in frames:
         events = decode(record.frame, record.received_ms)
@@ -160,7 +164,11 @@ def derive_frames(
         kept = False
         for event in events:
             target = pick_venue(event, weights)
-            text = None if target == record.venue else encode_event(target, event, contract_size)
+            text = None
+            if target != record.venue and (
+                listed is None or listed(target, venue_symbol(target, event))
+            ):
+                text = encode_event(target, event, contract_size)
             if text is None:
                 kept = True
                 continue
