@@ -37,15 +37,29 @@ CHAT = 1001
 
 
 def _alert(i: int) -> Alert:
-    return Alert(kind="whale", priority=Priority.HIGH, asset="BTC", key="whale:BTC:long",
-                 text=f"bench #{i}: BTC long $1.2M on binance", at_ms=1_767_000_000_000 + i,
-                 side="long", usd=1_200_000.0, venues=("binance",))
+    return Alert(
+        kind="whale",
+        priority=Priority.HIGH,
+        asset="BTC",
+        key="whale:BTC:long",
+        text=f"bench #{i}: BTC long $1.2M on binance",
+        at_ms=1_767_000_000_000 + i,
+        side="long",
+        usd=1_200_000.0,
+        venues=("binance",),
+    )
 
 
 def _config(api_url: str) -> TelegramConfig:
     return TelegramConfig(
-        enabled=True, chat_ids=(CHAT,), min_priority="info", kinds=TelegramKinds(whale=True),
-        digest_after=10**9, api_url=api_url, per_chat_per_s=0, per_group_per_min=0,
+        enabled=True,
+        chat_ids=(CHAT,),
+        min_priority="info",
+        kinds=TelegramKinds(whale=True),
+        digest_after=10**9,
+        api_url=api_url,
+        per_chat_per_s=0,
+        per_group_per_min=0,
         global_per_s=0,
     )
 
@@ -58,9 +72,12 @@ def _percentile(values: list[float], q: float) -> float:
 async def _run(api: FakeBotApi, pace_s: float | None) -> tuple[list[float], float, list[float]]:
     """Latencies (ms), seconds from first submit to last arrival, submit() costs (µs)."""
     with tempfile.TemporaryDirectory() as tmp:
-        forwarder = Forwarder(_config(api.url), Secret(CANARY_TOKEN),
-                              outbox_path=Path(tmp) / "outbox.sqlite3",
-                              tuning=Tuning(commands=False))
+        forwarder = Forwarder(
+            _config(api.url),
+            Secret(CANARY_TOKEN),
+            outbox_path=Path(tmp) / "outbox.sqlite3",
+            tuning=Tuning(commands=False),
+        )
         await forwarder.start()
         # Warm up: the first request pays httpx's lazy imports and the TCP connect.
         for i in range(WARM_UP):
@@ -96,14 +113,16 @@ async def _wait_for(api: FakeBotApi, count: int) -> None:
 
 
 def _tag(text: str) -> str:
-    return text[text.index("bench #"):].split(":")[0]
+    return text[text.index("bench #") :].split(":")[0]
 
 
 def _report(name: str, latencies: list[float], span: float, costs: list[float]) -> None:
-    print(f"{name:<6} n={len(latencies)}  latency ms: p50 {statistics.median(latencies):6.2f}  "
-          f"p99 {_percentile(latencies, 0.99):7.2f}  max {max(latencies):7.2f}   "
-          f"{len(latencies) / span:6.0f} msg/s   submit() µs: p50 "
-          f"{statistics.median(costs):.1f} p99 {_percentile(costs, 0.99):.1f}")
+    print(
+        f"{name:<6} n={len(latencies)}  latency ms: p50 {statistics.median(latencies):6.2f}  "
+        f"p99 {_percentile(latencies, 0.99):7.2f}  max {max(latencies):7.2f}   "
+        f"{len(latencies) / span:6.0f} msg/s   submit() µs: p50 "
+        f"{statistics.median(costs):.1f} p99 {_percentile(costs, 0.99):.1f}"
+    )
 
 
 def main() -> None:
@@ -112,8 +131,10 @@ def main() -> None:
     with serve_in_thread(FakeBotApi(CANARY_TOKEN)) as api:
         paced = asyncio.run(_run(api, pace_s=PACE_S))
         burst = asyncio.run(_run(api, pace_s=None))
-    print("telegram forwarder: submit() → sendMessage at a local fake Bot API "
-          "(no rate limits, no digests, outbox on disk)")
+    print(
+        "telegram forwarder: submit() → sendMessage at a local fake Bot API "
+        "(no rate limits, no digests, outbox on disk)"
+    )
     print(f"paced = one alert every {PACE_S * 1000:g} ms; burst = {ALERTS} alerts in one go")
     _report("paced", *paced)
     _report("burst", *burst)

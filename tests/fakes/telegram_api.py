@@ -25,12 +25,36 @@ CANARY_TOKEN = "987654321:CANARY-must-never-be-printed_0123456789"
 USER_CHAT, GROUP_CHAT, STRANGER_CHAT = 1001, -1002003004, 555
 """Chat ids for tests: a private chat, a supergroup, and a chat not in ``chat_ids``."""
 
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
-                "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&(#\d+|#x[0-9a-fA-F]+|\w+);|[<>&]")
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-            404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
-            500: "Internal Server Error", 502: "Bad Gateway"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
 
 
 @dataclass
@@ -124,15 +148,22 @@ class FakeBotApi:
         """Answer the next ``times`` matching requests with ``status`` (see :class:`Rule`)."""
         self.rules.append(Rule(method, status, **options))
 
-    async def push_message(self, chat_id: int, text: str, date: int | None = None,
-                           kind: str = "message") -> None:
+    async def push_message(
+        self, chat_id: int, text: str, date: int | None = None, kind: str = "message"
+    ) -> None:
         """An incoming message (``kind`` = ``message`` or ``channel_post``) for getUpdates."""
         chat_type = "private" if chat_id > 0 else "supergroup"
-        self.updates.append({
-            "update_id": self._next_update,
-            kind: {"message_id": self._next_update, "date": date or int(time.time()),
-                   "chat": {"id": chat_id, "type": chat_type}, "text": text},
-        })
+        self.updates.append(
+            {
+                "update_id": self._next_update,
+                kind: {
+                    "message_id": self._next_update,
+                    "date": date or int(time.time()),
+                    "chat": {"id": chat_id, "type": chat_type},
+                    "text": text,
+                },
+            }
+        )
         self._next_update += 1
         await self._notify()
 
@@ -147,8 +178,7 @@ class FakeBotApi:
         """Wait until ``count`` requests for ``method`` arrived (whatever the answer)."""
         async with asyncio.timeout(within):
             async with self._changed:
-                await self._changed.wait_for(
-                    lambda: sum(r.method == method for r in self.requests) >= count)
+                await self._changed.wait_for(lambda: sum(r.method == method for r in self.requests) >= count)
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [s.text for s in self.sent if chat_id is None or s.chat_id == chat_id]
@@ -166,8 +196,10 @@ class FakeBotApi:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 _, path, _ = lines[0].split(" ", 2)
-                headers = {k.strip().lower(): v.strip()
-                           for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+                headers = {
+                    k.strip().lower(): v.strip()
+                    for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)
+                }
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 status, answer = await self._handle(path, body)
                 if status is None:  # hang or drop: never answer this request
@@ -176,7 +208,9 @@ class FakeBotApi:
                 writer.write(
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
                     f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                    "Connection: keep-alive\r\n\r\n".encode() + data)
+                    "Connection: keep-alive\r\n\r\n".encode()
+                    + data
+                )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
@@ -201,12 +235,22 @@ class FakeBotApi:
                 return None, {}
             if rule.drop:
                 return None, {}
-            return rule.status, _error(rule.status, rule.description or _REASONS.get(
-                rule.status, "Error"), rule.retry_after, rule.migrate_to)
+            return rule.status, _error(
+                rule.status,
+                rule.description or _REASONS.get(rule.status, "Error"),
+                rule.retry_after,
+                rule.migrate_to,
+            )
         if method == "getMe":
-            return 200, {"ok": True, "result": {"id": 4242, "is_bot": True,
-                                                "first_name": "liqterm test",
-                                                "username": self.username}}
+            return 200, {
+                "ok": True,
+                "result": {
+                    "id": 4242,
+                    "is_bot": True,
+                    "first_name": "liqterm test",
+                    "username": self.username,
+                },
+            }
         if method == "sendMessage":
             return await self._send(payload)
         if method == "getUpdates":
@@ -244,8 +288,10 @@ class FakeBotApi:
         self._next_message += 1
         self.sent.append(Sent(chat_id, text, mode, time.perf_counter(), message_id))
         await self._notify()
-        return 200, {"ok": True, "result": {"message_id": message_id, "chat": {"id": chat_id},
-                                            "text": visible}}
+        return 200, {
+            "ok": True,
+            "result": {"message_id": message_id, "chat": {"id": chat_id}, "text": visible},
+        }
 
     async def _get_updates(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
         offset = payload.get("offset")
@@ -256,13 +302,13 @@ class FakeBotApi:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 async with self._changed:
-                    await self._changed.wait_for(lambda: bool(self.updates)
-                                                 or self._release.is_set())
+                    await self._changed.wait_for(lambda: bool(self.updates) or self._release.is_set())
         return list(self.updates)
 
 
-def _error(status: int, description: str, retry_after: float | None = None,
-           migrate_to: int | None = None) -> dict[str, Any]:
+def _error(
+    status: int, description: str, retry_after: float | None = None, migrate_to: int | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     parameters: dict[str, Any] = {}
     if retry_after is not None:
@@ -280,7 +326,7 @@ def check_html(text: str) -> tuple[str, str]:
     visible: list[str] = []
     last = 0
     for match in _HTML_TOKEN.finditer(text):
-        visible.append(text[last:match.start()])
+        visible.append(text[last : match.start()])
         last = match.end()
         token = match.group()
         if token in "<>&":

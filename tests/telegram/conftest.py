@@ -38,8 +38,14 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 def fast_tuning(**changes: Any) -> Tuning:
     """Short timeouts and backoff, no command polling unless asked."""
-    base = Tuning(timeouts=Timeouts(connect=0.5, request=1.0), backoff_base_s=0.02,
-                  backoff_cap_s=0.08, poll_s=1.0, commands=False, stop_grace_s=0.5)
+    base = Tuning(
+        timeouts=Timeouts(connect=0.5, request=1.0),
+        backoff_base_s=0.02,
+        backoff_cap_s=0.08,
+        poll_s=1.0,
+        commands=False,
+        stop_grace_s=0.5,
+    )
     return replace(base, **changes)
 
 
@@ -55,11 +61,17 @@ def tg_config(fake_api: FakeBotApi) -> Callable[..., TelegramConfig]:
 
     def build(**changes: Any) -> TelegramConfig:
         base = TelegramConfig(
-            enabled=True, chat_ids=(USER,), min_priority="info",
-            kinds=TelegramKinds(large=True, whale=True, institutional=True, cross_venue=True,
-                                cascade_warning=True),
-            digest_after=1_000_000, api_url=fake_api.url, per_chat_per_s=0,
-            per_group_per_min=0, global_per_s=0,
+            enabled=True,
+            chat_ids=(USER,),
+            min_priority="info",
+            kinds=TelegramKinds(
+                large=True, whale=True, institutional=True, cross_venue=True, cascade_warning=True
+            ),
+            digest_after=1_000_000,
+            api_url=fake_api.url,
+            per_chat_per_s=0,
+            per_group_per_min=0,
+            global_per_s=0,
         )
         return replace(base, **changes)
 
@@ -67,9 +79,7 @@ def tg_config(fake_api: FakeBotApi) -> Callable[..., TelegramConfig]:
 
 
 @pytest.fixture
-def make_forwarder(
-    tmp_path: Path, token: Secret
-) -> Callable[..., Forwarder]:
+def make_forwarder(tmp_path: Path, token: Secret) -> Callable[..., Forwarder]:
     def build(config: TelegramConfig, **options: Any) -> Forwarder:
         options.setdefault("outbox_path", tmp_path / "outbox.sqlite3")
         options.setdefault("tuning", fast_tuning())
@@ -98,11 +108,21 @@ def alert(
     at = at_ms if at_ms is not None else 1_767_000_000_000 + n
     event = None
     if with_event and kind in ("large", "whale", "institutional"):
-        event = Liquidation(venue, f"{asset}USDT", asset, Side(side or "long"), 64_000.5,
-                            usd / 64_000.5, usd, at, at + 5)
-    return Alert(kind=kind, priority=priority, asset=asset, key=f"{kind}:{asset}:{side}",
-                 text=text or f"{asset} {kind} #{n}", at_ms=at, side=side, usd=usd,
-                 venues=(venue,), event=event)
+        event = Liquidation(
+            venue, f"{asset}USDT", asset, Side(side or "long"), 64_000.5, usd / 64_000.5, usd, at, at + 5
+        )
+    return Alert(
+        kind=kind,
+        priority=priority,
+        asset=asset,
+        key=f"{kind}:{asset}:{side}",
+        text=text or f"{asset} {kind} #{n}",
+        at_ms=at,
+        side=side,
+        usd=usd,
+        venues=(venue,),
+        event=event,
+    )
 
 
 @pytest.fixture

@@ -48,8 +48,9 @@ async def test_send_and_get_me(fake_api: FakeBotApi, token: Secret) -> None:
         (409, "Conflict: terminated by other getUpdates request", ErrorKind.CONFLICT),
     ],
 )
-async def test_error_kinds(fake_api: FakeBotApi, token: Secret, status: int, description: str,
-                           kind: ErrorKind) -> None:
+async def test_error_kinds(
+    fake_api: FakeBotApi, token: Secret, status: int, description: str, kind: ErrorKind
+) -> None:
     fake_api.fail("sendMessage", status, description=description, retry_after=3)
     async with BotClient(token, fake_api.url, timeouts=FAST) as client:
         with pytest.raises(TelegramError) as info:
@@ -63,8 +64,12 @@ async def test_error_kinds(fake_api: FakeBotApi, token: Secret, status: int, des
 
 
 async def test_group_upgrade_names_the_new_id(fake_api: FakeBotApi, token: Secret) -> None:
-    fake_api.fail("sendMessage", 400, description="Bad Request: group chat was upgraded to a "
-                  "supergroup chat", migrate_to=-1009)
+    fake_api.fail(
+        "sendMessage",
+        400,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to=-1009,
+    )
     async with BotClient(token, fake_api.url, timeouts=FAST) as client:
         with pytest.raises(TelegramError) as info:
             await client.send_message(-5, "x")
@@ -88,8 +93,7 @@ def _closed_port() -> int:
         return sock.getsockname()[1]
 
 
-async def test_connection_refused_is_network(token: Secret,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_connection_refused_is_network(token: Secret, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     url = f"http://127.0.0.1:{_closed_port()}"
     async with BotClient(token, url, timeouts=FAST) as client:

@@ -37,14 +37,14 @@ def test_parse_command() -> None:
 def test_snapshot_status_names_session_and_whales() -> None:
     big = Liquidation("bybit", "BTCUSDT", "BTC", Side.LONG, 60_000.0, 50.0, 3_000_000.0, 1, 2)
     snapshot = EngineSnapshot(
-        at_ms=0, seq=1,
+        at_ms=0,
+        seq=1,
         session=SessionInfo("us", 1.0, 0, "asian", 2 * 3_600_000 + 13 * 60_000),
         whales_all=WhaleStats("*", 14, 34_200_000.0, 12_000_000.0, "long", big, big),
     )
     found = snapshot_status(lambda: snapshot)()
     assert found["Session"].startswith("us (×1 thresholds; asian in 2 h 13 min)")
-    assert "14 whale liquidations, long $34.20M / short $12.00M, long dominant" in found[
-        "Whales 24 h"]
+    assert "14 whale liquidations, long $34.20M / short $12.00M, long dominant" in found["Whales 24 h"]
     assert "largest $3.00M long BTC on bybit" in found["Whales 24 h"]
     assert snapshot_status(lambda: None)() == {}
 
@@ -55,12 +55,14 @@ async def _reply(api: FakeBotApi, count: int) -> str:
 
 
 async def test_commands_from_a_configured_chat(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make,
-    make_alert: Callable[..., Alert], tuning: Callable[..., Tuning],
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
+    make_alert: Callable[..., Alert],
+    tuning: Callable[..., Tuning],
 ) -> None:
     provider = lambda: {"Session": "us <b>", "Whales 24 h": "3 whales"}  # noqa: E731
-    forwarder = make_forwarder(tg_config(), tuning=tuning(commands=True),
-                               status_provider=provider)
+    forwarder = make_forwarder(tg_config(), tuning=tuning(commands=True), status_provider=provider)
     async with forwarder:
         await fake_api.push_message(USER_CHAT, "/help")
         assert "/alerts stop" in await _reply(fake_api, 1)
@@ -85,7 +87,9 @@ async def test_commands_from_a_configured_chat(
 
 
 async def test_strangers_get_no_answer_and_are_counted(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make,
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
     tuning: Callable[..., Tuning],
 ) -> None:
     async with make_forwarder(tg_config(), tuning=tuning(commands=True)) as forwarder:
@@ -101,8 +105,11 @@ async def test_strangers_get_no_answer_and_are_counted(
 
 
 async def test_pause_and_offset_survive_a_restart(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make,
-    make_alert: Callable[..., Alert], tuning: Callable[..., Tuning],
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
+    make_alert: Callable[..., Alert],
+    tuning: Callable[..., Tuning],
 ) -> None:
     polling = tuning(commands=True)
     async with make_forwarder(tg_config(), tuning=polling):
@@ -120,7 +127,9 @@ async def test_pause_and_offset_survive_a_restart(
 
 
 async def test_old_commands_are_not_answered(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make,
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
     tuning: Callable[..., Tuning],
 ) -> None:
     async with make_forwarder(tg_config(max_age_s=60), tuning=tuning(commands=True)):
@@ -131,11 +140,15 @@ async def test_old_commands_are_not_answered(
 
 
 async def test_conflict_is_reported_and_alerts_still_flow(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make,
-    make_alert: Callable[..., Alert], tuning: Callable[..., Tuning],
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
+    make_alert: Callable[..., Alert],
+    tuning: Callable[..., Tuning],
 ) -> None:
-    fake_api.fail("getUpdates", 409, description="Conflict: terminated by other getUpdates "
-                  "request", times=1000)
+    fake_api.fail(
+        "getUpdates", 409, description="Conflict: terminated by other getUpdates request", times=1000
+    )
     async with make_forwarder(tg_config(), tuning=tuning(commands=True)) as forwarder:
         await fake_api.wait_requests("getUpdates", 2)
         assert forwarder.status.state is TelegramState.ON

@@ -38,11 +38,29 @@ def test_figures() -> None:
 
 
 def test_alert_with_hostile_fields_is_valid_html() -> None:
-    event = Liquidation("gateio", "1000PEPE_USDT", "PEPE", Side.SHORT, 0.0000123, 1e9, 12_300.0,
-                        1_767_000_000_000, 1_767_000_000_005)
-    alert = Alert(kind="whale", priority=Priority.CRITICAL, asset="PEPE<&>", key="k",
-                  text="price <0.1 & rising > fast </b>", at_ms=1_767_000_000_000, side="short",
-                  usd=12_300.0, venues=("gateio", "<okx>"), event=event)
+    event = Liquidation(
+        "gateio",
+        "1000PEPE_USDT",
+        "PEPE",
+        Side.SHORT,
+        0.0000123,
+        1e9,
+        12_300.0,
+        1_767_000_000_000,
+        1_767_000_000_005,
+    )
+    alert = Alert(
+        kind="whale",
+        priority=Priority.CRITICAL,
+        asset="PEPE<&>",
+        key="k",
+        text="price <0.1 & rising > fast </b>",
+        at_ms=1_767_000_000_000,
+        side="short",
+        usd=12_300.0,
+        venues=("gateio", "<okx>"),
+        event=event,
+    )
     text = format_alert(alert)
     problem, visible = check_html(text)
     assert problem == ""
@@ -79,7 +97,8 @@ _fragments = st.lists(
         st.text(min_size=1, max_size=30).map(escape),
         st.sampled_from(["🐋", "&amp;", "&lt;", "&#128011;"]),
         st.tuples(st.sampled_from(["b", "i", "code", "u"]), st.text(max_size=20)).map(
-            lambda t: f"<{t[0]}>{escape(t[1])}</{t[0]}>"),
+            lambda t: f"<{t[0]}>{escape(t[1])}</{t[0]}>"
+        ),
         st.text(max_size=10).map(lambda t: f'<a href="https://x.y/?q={escape(t)}">{escape(t)}</a>'),
     ),
     max_size=40,

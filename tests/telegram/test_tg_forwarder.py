@@ -41,8 +41,7 @@ async def test_critical_goes_before_high_before_normal(
     forwarder = make_forwarder(tg_config(per_chat_per_s=50))
     normal = [make_alert("large", Priority.NORMAL, text=f"normal {i}") for i in range(3)]
     high = [make_alert("whale", Priority.HIGH, text=f"high {i}") for i in range(2)]
-    critical = [make_alert("cascade_warning", Priority.CRITICAL, text=f"critical {i}")
-                for i in range(2)]
+    critical = [make_alert("cascade_warning", Priority.CRITICAL, text=f"critical {i}") for i in range(2)]
     for item in [*normal, *high, *critical]:  # submitted before start, in the worst order
         forwarder.submit(item)
     async with forwarder:
@@ -57,8 +56,12 @@ async def test_rate_limits_are_respected_at_the_server(
     fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make, make_alert: MakeAlert
 ) -> None:
     chat_gap, group_gap, global_gap = 0.05, 0.1, 0.025
-    config = tg_config(chat_ids=(USER, GROUP), per_chat_per_s=1 / chat_gap,
-                       per_group_per_min=60 / group_gap, global_per_s=1 / global_gap)
+    config = tg_config(
+        chat_ids=(USER, GROUP),
+        per_chat_per_s=1 / chat_gap,
+        per_group_per_min=60 / group_gap,
+        global_per_s=1 / global_gap,
+    )
     async with make_forwarder(config) as forwarder:
         for i in range(6):
             forwarder.submit(make_alert(text=f"burst {i}"))
@@ -75,8 +78,7 @@ async def test_rate_limits_are_respected_at_the_server(
 async def test_429_retry_after_is_honoured(
     fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make, make_alert: MakeAlert
 ) -> None:
-    fake_api.fail("sendMessage", 429, description="Too Many Requests: retry after 0.3",
-                  retry_after=0.3)
+    fake_api.fail("sendMessage", 429, description="Too Many Requests: retry after 0.3", retry_after=0.3)
     async with make_forwarder(tg_config()) as forwarder:
         forwarder.submit(make_alert(text="slow down"))
         await fake_api.wait_requests("sendMessage", 1)
@@ -128,12 +130,19 @@ async def test_no_network_then_recovery(
 
 @pytest.mark.parametrize(
     ("status", "description", "words"),
-    [(403, "Forbidden: bot was kicked from the supergroup chat", "may not post"),
-     (400, "Bad Request: chat not found", "was refused")],
+    [
+        (403, "Forbidden: bot was kicked from the supergroup chat", "may not post"),
+        (400, "Bad Request: chat not found", "was refused"),
+    ],
 )
 async def test_refused_chat_stops_others_go_on(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make, make_alert: MakeAlert,
-    status: int, description: str, words: str,
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
+    make_alert: MakeAlert,
+    status: int,
+    description: str,
+    words: str,
 ) -> None:
     fake_api.chat_errors[GROUP] = (status, description)
     async with make_forwarder(tg_config(chat_ids=(USER, GROUP))) as forwarder:
@@ -188,13 +197,18 @@ async def test_burst_of_1000_becomes_digests_without_losing_counts(
     plan = [("BTC", 600), ("ETH", 300), ("SOL", 90)]
     for asset, count in plan:
         for i in range(count):
-            forwarder.submit(make_alert("whale" if i % 2 else "large",
-                                        Priority.HIGH if i % 2 else Priority.NORMAL,
-                                        asset=asset, side="long" if i % 4 else "short",
-                                        usd=100_000.0, venue=venues[i % 4]))
+            forwarder.submit(
+                make_alert(
+                    "whale" if i % 2 else "large",
+                    Priority.HIGH if i % 2 else Priority.NORMAL,
+                    asset=asset,
+                    side="long" if i % 4 else "short",
+                    usd=100_000.0,
+                    venue=venues[i % 4],
+                )
+            )
     for i in range(10):
-        forwarder.submit(make_alert("institutional", Priority.CRITICAL, asset="DOGE",
-                                    text=f"critical {i}"))
+        forwarder.submit(make_alert("institutional", Priority.CRITICAL, asset="DOGE", text=f"critical {i}"))
     async with forwarder:
         sent = await fake_api.wait_sent(13)
         await asyncio.sleep(0.05)
@@ -213,7 +227,10 @@ async def test_burst_of_1000_becomes_digests_without_losing_counts(
 
 
 async def test_restart_sends_what_waited_exactly_once(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make, make_alert: MakeAlert,
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
+    make_alert: MakeAlert,
     tmp_path: Path,
 ) -> None:
     config = tg_config(per_chat_per_s=4)  # slow: most alerts still wait at stop()
@@ -270,7 +287,10 @@ async def test_broken_connection_after_send_is_not_resent(
 
 
 async def test_hanging_server_does_not_block_stop(
-    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make, make_alert: MakeAlert,
+    fake_api: FakeBotApi,
+    tg_config: Config,
+    make_forwarder: Make,
+    make_alert: MakeAlert,
     tuning: Callable[..., Tuning],
 ) -> None:
     fake_api.fail("sendMessage", hang=True, times=100)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import socket
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,6 +48,13 @@ def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[io.StringIO]
         root.removeHandler(handler)
 
 
+async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
+
+
 def assert_no_token(*texts: str) -> None:
     for text in texts:
         assert SECRET_PART not in text, text[:2000]
@@ -58,24 +67,35 @@ def _closed_port() -> int:
 
 
 async def test_every_failure_is_clean(
-    fake_api: FakeBotApi, tg_config: Callable[..., TelegramConfig],
-    make_forwarder: Callable[..., Forwarder], make_alert: Callable[..., Alert],
-    tuning: Callable[..., Tuning], everything_logged: io.StringIO,
-    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
+    fake_api: FakeBotApi,
+    tg_config: Callable[..., TelegramConfig],
+    make_forwarder: Callable[..., Forwarder],
+    make_alert: Callable[..., Alert],
+    tuning: Callable[..., Tuning],
+    everything_logged: io.StringIO,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The forwarder through 429, 500, a dropped connection, 400, 403 and commands.
     fake_api.fail("sendMessage", 429, retry_after=0.05)
     fake_api.fail("sendMessage", 500, times=2)
     fake_api.fail("sendMessage", drop=True)
     fake_api.chat_errors[GROUP_CHAT] = (403, "Forbidden: bot was kicked")
-    forwarder = make_forwarder(tg_config(chat_ids=(USER_CHAT, GROUP_CHAT)),
-                               tuning=tuning(commands=True))
+    forwarder = make_forwarder(tg_config(chat_ids=(USER_CHAT, GROUP_CHAT)), tuning=tuning(commands=True))
     shown = [repr(forwarder)]
     async with forwarder:
         for i in range(3):
             forwarder.submit(make_alert(text=f"leak check {i}"))
         await fake_api.push_message(USER_CHAT, "/alerts status")
-        await fake_api.wait_sent(3)
+        # Every scripted failure used, the group refused, and the status reply attempted
+        # (it may itself be the request whose connection drops).
+        await wait_until(
+            lambda: (
+                not fake_api.rules
+                and any(r.payload.get("chat_id") == GROUP_CHAT for r in fake_api.requests)
+                and any("liqterm alerts" in r.payload.get("text", "") for r in fake_api.requests)
+            )
+        )
         shown += [repr(forwarder), repr(forwarder.status), forwarder.status.label]
 
     # The client through connection refused, 401 and a hang.

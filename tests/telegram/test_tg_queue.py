@@ -68,9 +68,20 @@ def test_is_forwarded_by_kind_and_priority(make_alert: Callable[..., Alert]) -> 
 
 
 def pending(alert: Alert, chat: int = 1, queued_ms: int = 1_000) -> PendingAlert:
-    return PendingAlert(alert_id(alert), chat, alert.kind, alert.priority, alert.asset,
-                        alert.side, alert.usd, alert.venues, alert.at_ms,
-                        alert.suppressed_before, queued_ms, f"<b>{alert.text}</b>")
+    return PendingAlert(
+        alert_id(alert),
+        chat,
+        alert.kind,
+        alert.priority,
+        alert.asset,
+        alert.side,
+        alert.usd,
+        alert.venues,
+        alert.at_ms,
+        alert.suppressed_before,
+        queued_ms,
+        f"<b>{alert.text}</b>",
+    )
 
 
 def test_queue_gives_critical_first_then_fifo(make_alert: Callable[..., Alert]) -> None:
@@ -107,9 +118,17 @@ def test_queue_expires_old_items(make_alert: Callable[..., Alert]) -> None:
 def test_burst_for_one_asset_becomes_a_digest(make_alert: Callable[..., Alert]) -> None:
     queue = ChatQueue()
     crit = pending(make_alert("institutional", Priority.CRITICAL))
-    btc = [pending(make_alert("whale", Priority.HIGH, side="long" if i % 3 else "short",
-                              venue=("binance", "bybit", "okx", "bitget")[i % 4]))
-           for i in range(8)]
+    btc = [
+        pending(
+            make_alert(
+                "whale",
+                Priority.HIGH,
+                side="long" if i % 3 else "short",
+                venue=("binance", "bybit", "okx", "bitget")[i % 4],
+            )
+        )
+        for i in range(8)
+    ]
     eth = [pending(make_alert("whale", Priority.HIGH, asset="ETH")) for _ in range(2)]
     for item in [*btc, crit, *eth]:
         queue.push(item)
@@ -125,8 +144,7 @@ def test_burst_for_one_asset_becomes_a_digest(make_alert: Callable[..., Alert]) 
     assert "8 alerts merged" in visible
 
 
-def test_outbox_is_idempotent_and_recovers(tmp_path: Path,
-                                           make_alert: Callable[..., Alert]) -> None:
+def test_outbox_is_idempotent_and_recovers(tmp_path: Path, make_alert: Callable[..., Alert]) -> None:
     path = tmp_path / "o.sqlite3"
     box = Outbox(path)
     items = [pending(make_alert(), chat) for chat in (1, -2)]

@@ -22,8 +22,16 @@ TOKEN = "123456789:AAH-secret_value_0123456789abcdef"
 
 def test_secret_never_shows_itself() -> None:
     secret = Secret(TOKEN)
-    for shown in (str(secret), repr(secret), f"{secret}", f"{secret!r}", f"{secret:>40}",
-                  f"{secret}", repr([secret]), repr({"t": secret})):
+    for shown in (
+        str(secret),
+        repr(secret),
+        f"{secret}",
+        f"{secret!r}",
+        f"{secret:>40}",
+        f"{secret}",
+        repr([secret]),
+        repr({"t": secret}),
+    ):
         assert TOKEN not in shown
     assert secret.reveal() == TOKEN
     assert secret == Secret(TOKEN)
@@ -86,7 +94,8 @@ def test_scrub_masks_value_and_bot_paths() -> None:
 def test_httpx_request_log_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
     redact_http_logs()
     caplog.set_level(logging.DEBUG)
-    logging.getLogger("httpx").info('HTTP Request: %s %s "%s"', "POST",
-                                    f"https://api.telegram.org/bot{TOKEN}/sendMessage", "200 OK")
+    logging.getLogger("httpx").info(
+        'HTTP Request: %s %s "%s"', "POST", f"https://api.telegram.org/bot{TOKEN}/sendMessage", "200 OK"
+    )
     assert TOKEN not in caplog.text
     assert "/bot***/sendMessage" in caplog.text

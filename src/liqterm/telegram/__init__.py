@@ -13,5 +13,4 @@ queue) → :mod:`.outbox` (SQLite) → :mod:`.delivery` (one sender per chat; :m
 from liqterm.telegram.forwarder import Forwarder, build_forwarder
 from liqterm.telegram.status import ChatState, ChatStatus, TelegramState, TelegramStatus
 
-__all__ = ["ChatState", "ChatStatus", "Forwarder", "TelegramState", "TelegramStatus",
-           "build_forwarder"]
+__all__ = ["ChatState", "ChatStatus", "Forwarder", "TelegramState", "TelegramStatus", "build_forwarder"]

@@ -40,13 +40,17 @@ def run_check(
         return 2
     targets = tuple(dict.fromkeys(chats or config.chat_ids))
     if not targets:
-        echo("liqterm: no chats to test: add chat_ids = [123456789] under [telegram] "
-             "(your user id, or a group's negative id), or pass --chat", err=True)
+        echo(
+            "liqterm: no chats to test: add chat_ids = [123456789] under [telegram] "
+            "(your user id, or a group's negative id), or pass --chat",
+            err=True,
+        )
         return 2
     if not config.enabled:
         echo("note: [telegram] enabled = false, so the app will not forward alerts yet")
-    client = BotClient(token, config.api_url, timeouts=Timeouts(connect=5.0, request=10.0),
-                       transport=transport)
+    client = BotClient(
+        token, config.api_url, timeouts=Timeouts(connect=5.0, request=10.0), transport=transport
+    )
     return asyncio.run(_check(client, targets, echo))
 
 

@@ -22,11 +22,20 @@ log = logging.getLogger(__name__)
 
 # Failures where the request cannot have reached Telegram; anything else that breaks the
 # connection may have happened after Telegram accepted the message.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
-             httpx.UnsupportedProtocol)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
 # 400 descriptions that are about the text rather than the chat.
-_MESSAGE_PROBLEMS = ("parse entities", "message is too long", "text must be non-empty",
-                     "message text is empty")
+_MESSAGE_PROBLEMS = (
+    "parse entities",
+    "message is too long",
+    "text must be non-empty",
+    "message text is empty",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +132,9 @@ class BotClient:
         except httpx.HTTPError as exc:
             failure = self._network_error(ErrorKind.UNCERTAIN, method, exc)
         except httpx.InvalidURL:
-            failure = TelegramError(ErrorKind.NETWORK, method,
-                                    "[telegram] api_url is not a valid URL", host=self.host)
+            failure = TelegramError(
+                ErrorKind.NETWORK, method, "[telegram] api_url is not a valid URL", host=self.host
+            )
         # Raised here, outside the except blocks, so no httpx exception is chained to it.
         if failure is not None:
             raise failure

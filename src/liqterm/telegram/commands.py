@@ -7,14 +7,17 @@ addressed as ``/alerts@SomeBot status`` in groups; those for another bot are ign
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from liqterm.config.schema import TelegramConfig
 from liqterm.engine.snapshot import EngineSnapshot
+from liqterm.telegram.delivery import ChatWorker
 from liqterm.telegram.format import escape, usd, utc_time
-from liqterm.telegram.status import ChatState, TelegramStatus
+from liqterm.telegram.outbox import CANCELLED, AsyncOutbox
+from liqterm.telegram.status import ChatState, Counters, TelegramStatus
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,7 @@ StatusProvider = Callable[[], Mapping[str, str]]
 """Returns extra ``label → value`` lines for ``/alerts status`` (session, whales…)."""
 
 ALERT_ACTIONS = ("start", "stop", "status")
+PAUSED_SETTING = "paused_chats"
 _KIND_NAMES = ("large", "whale", "institutional", "cross_venue", "cascade_warning")
 
 
@@ -51,15 +55,93 @@ def parse_command(text: str, bot_username: str | None) -> Command | None:
     return Command("help") if addressee else None
 
 
+class CommandDesk:
+    """Carries out commands: pauses and resumes chats (remembered across restarts), reports.
+
+    Args:
+        workers: the forwarder's sender per chat.
+        status: returns the forwarder's current :class:`TelegramStatus`.
+        provider: extra ``/alerts status`` lines from the app, if any.
+    """
+
+    def __init__(
+        self,
+        workers: Mapping[int, ChatWorker],
+        outbox: AsyncOutbox,
+        config: TelegramConfig,
+        counters: Counters,
+        status: Callable[[], TelegramStatus],
+        provider: StatusProvider | None,
+        wall_ms: Callable[[], int],
+    ) -> None:
+        self._workers = workers
+        self._outbox = outbox
+        self._config = config
+        self._counters = counters
+        self._status = status
+        self._provider = provider
+        self._wall_ms = wall_ms
+
+    async def paused_chats(self) -> set[int]:
+        """The chats paused with ``/alerts stop`` (stored in the outbox database)."""
+        text = await self._outbox.call(self._outbox.sync.setting, PAUSED_SETTING)
+        try:
+            values = json.loads(text) if text else []
+        except ValueError:
+            return set()
+        return {v for v in values if isinstance(v, int)} if isinstance(values, list) else set()
+
+    async def handle(self, chat_id: int, command: Command) -> str | None:
+        """Carry out ``command`` from ``chat_id`` (already authorised); returns the reply HTML."""
+        worker = self._workers[chat_id]
+        if command.name == "help" or not command.action:
+            return help_text()
+        if command.action == "stop":
+            await self._cancel(chat_id, worker)
+            await self._save_paused()
+            return "Alerts to this chat are paused. /alerts start resumes them."
+        if command.action == "start":
+            worker.resume()
+            await self._save_paused()
+            if worker.state is ChatState.STOPPED:
+                return f"This chat stays stopped: {escape(worker.reason)}"
+            return "Alerts to this chat are on."
+        return status_text(self._status(), self._config, chat_id, self._extra(), self._wall_ms())
+
+    async def _cancel(self, chat_id: int, worker: ChatWorker) -> None:
+        # Alerts waiting for a paused chat are dropped (counted), not sent in a flood on resume.
+        items = worker.pause()
+        if items:
+            self._counters.skipped_paused += len(items)
+            keys = [item.key for item in items]
+            await self._outbox.call(self._outbox.sync.mark, keys, CANCELLED, self._wall_ms())
+            log.info("telegram: chat %s paused; %d waiting alerts cancelled", chat_id, len(items))
+
+    async def _save_paused(self) -> None:
+        paused = [c for c, w in self._workers.items() if w.state is ChatState.PAUSED]
+        await self._outbox.call(self._outbox.sync.set_setting, PAUSED_SETTING, json.dumps(paused))
+
+    def _extra(self) -> Mapping[str, str]:
+        if self._provider is None:
+            return {}
+        try:
+            return dict(self._provider())
+        except Exception:  # the status reply must not die with the app's provider
+            log.exception("telegram: the status provider failed")
+            return {}
+
+
 def help_text() -> str:
     """The reply to ``/help``."""
-    return "\n".join([
-        "<b>liqterm</b> forwards liquidation alerts to this chat.",
-        "/alerts status: what is forwarded, the queue, the last message sent",
-        "/alerts stop: pause alerts to this chat",
-        "/alerts start: resume them",
-        "/help: this text",
-    ])
+    return "\n".join(
+        [
+            "<b>liqterm</b> forwards liquidation alerts to this chat.",
+            "/alerts status: what is forwarded, the queue, the last message sent",
+            "/alerts stop: pause alerts to this chat",
+            "/alerts start: resume them",
+            "/help: this text",
+        ]
+    )
 
 
 def status_text(
@@ -77,8 +159,7 @@ def status_text(
     kinds = [k.replace("_", " ") for k in _KIND_NAMES if getattr(config.kinds, k)]
     lines = [
         f"<b>liqterm alerts</b>: {status.state.value} · this chat: {escape(here)}",
-        f"Forwarding: {escape(', '.join(kinds) or 'nothing')} at priority ≥ "
-        f"{escape(config.min_priority)}",
+        f"Forwarding: {escape(', '.join(kinds) or 'nothing')} at priority ≥ {escape(config.min_priority)}",
         f"Queue: {status.queued} waiting ({chat.queued if chat else 0} for this chat); "
         f"bursts of more than {config.digest_after} per asset become one digest",
         f"Last sent: {_ago(status.last_sent_ms, now_ms)}",
@@ -87,8 +168,10 @@ def status_text(
     ]
     dropped = status.expired + status.failed + status.unconfirmed
     if dropped:
-        lines.append(f"Not delivered: {status.expired} expired, {status.failed} refused, "
-                     f"{status.unconfirmed} unconfirmed")
+        lines.append(
+            f"Not delivered: {status.expired} expired, {status.failed} refused, "
+            f"{status.unconfirmed} unconfirmed"
+        )
     lines.extend(f"{escape(label)}: {escape(value)}" for label, value in extra.items())
     if status.reason:
         lines.append(f"Note: {escape(status.reason)}")
@@ -122,12 +205,16 @@ def snapshot_status(get_snapshot: Callable[[], EngineSnapshot | None]) -> Status
         session = snapshot.session
         if session is not None:
             minutes = session.countdown_ms(snapshot.at_ms) // 60_000
-            found["Session"] = (f"{session.name} (×{session.multiplier:g} thresholds; "
-                                f"{session.next_name} in {minutes // 60} h {minutes % 60} min)")
+            found["Session"] = (
+                f"{session.name} (×{session.multiplier:g} thresholds; "
+                f"{session.next_name} in {minutes // 60} h {minutes % 60} min)"
+            )
         whales = snapshot.whales_all
         if whales is not None:
-            text = (f"{whales.count} whale liquidations, long {usd(whales.long_usd)} / "
-                    f"short {usd(whales.short_usd)}, {whales.dominant} dominant")
+            text = (
+                f"{whales.count} whale liquidations, long {usd(whales.long_usd)} / "
+                f"short {usd(whales.short_usd)}, {whales.dominant} dominant"
+            )
             if whales.largest is not None:
                 big = whales.largest
                 text += f"; largest {usd(big.usd)} {big.side} {big.asset} on {big.venue}"

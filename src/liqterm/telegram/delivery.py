@@ -122,8 +122,12 @@ class ChatWorker:
             taken = self.queue.take(self._wall_ms(), max_age_ms, self._config.digest_after)
             if taken.expired:
                 self._counters.expired += len(taken.expired)
-                log.info("chat %s: %d alerts expired after %.0f s in the queue",
-                         self.chat_id, len(taken.expired), self._config.max_age_s)
+                log.info(
+                    "chat %s: %d alerts expired after %.0f s in the queue",
+                    self.chat_id,
+                    len(taken.expired),
+                    self._config.max_age_s,
+                )
                 await self._mark(taken.expired, EXPIRED)
             if taken.send:
                 await self._deliver(taken.send)
@@ -134,8 +138,12 @@ class ChatWorker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
-    async def _mark(self, items: list[PendingAlert], state: str, message_id: int | None = None,
-                    ) -> None:
+    async def _mark(
+        self,
+        items: list[PendingAlert],
+        state: str,
+        message_id: int | None = None,
+    ) -> None:
         keys = [item.key for item in items]
         await self._outbox.call(self._outbox.sync.mark, keys, state, self._wall_ms(), message_id)
 
@@ -168,8 +176,11 @@ class ChatWorker:
             self.state, self.reason = ChatState.OK, ""
 
     async def _send_plain(self, items: list[PendingAlert], text: str, error: TelegramError) -> None:
-        log.warning("chat %s: Telegram refused the message markup (%s); sending it as plain text",
-                    self.chat_id, error.description)
+        log.warning(
+            "chat %s: Telegram refused the message markup (%s); sending it as plain text",
+            self.chat_id,
+            error.description,
+        )
         try:
             message_id = await self._client.send_message(self.chat_id, to_plain(text), html=False)
         except TelegramError as again:
@@ -191,10 +202,12 @@ class ChatWorker:
             await self._retry_later(items, 0.0, reason)
         else:
             self._failures += 1
-            delay = backoff_delay(self._failures, self._tuning.backoff_base_s,
-                                  self._tuning.backoff_cap_s, self._rng)
-            log.warning("chat %s: %s (attempt %d failed; next in %.1f s)",
-                        self.chat_id, reason, self._failures, delay)
+            delay = backoff_delay(
+                self._failures, self._tuning.backoff_base_s, self._tuning.backoff_cap_s, self._rng
+            )
+            log.warning(
+                "chat %s: %s (attempt %d failed; next in %.1f s)", self.chat_id, reason, self._failures, delay
+            )
             if kind is ErrorKind.UNCERTAIN:
                 self._counters.unconfirmed += len(items)
                 await self._mark(items, UNCONFIRMED)
@@ -221,4 +234,3 @@ class ChatWorker:
         await self._mark(rest, FAILED)
         self.state, self.reason = ChatState.STOPPED, reason
         log.error("chat %s: stopped sending: %s", self.chat_id, reason)
-

@@ -35,14 +35,11 @@ def format_digest(items: Sequence[PendingAlert]) -> str:
     what = "; ".join(sides) if sides else f"{len(items)} alerts"
     venue_word = "venue" if len(venues) == 1 else "venues"
     headline = (
-        f"📦 <b>{escape(asset)}</b>: {escape(what)} in {_span(last - first)} "
-        f"on {len(venues)} {venue_word}"
+        f"📦 <b>{escape(asset)}</b>: {escape(what)} in {_span(last - first)} on {len(venues)} {venue_word}"
     )
     lines = [headline, f"{len(items)} alerts merged into this digest"]
     kinds = Counter(i.kind for i in items)
-    lines.append(
-        "Kinds: " + ", ".join(f"{n} {escape(k.replace('_', ' '))}" for k, n in kinds.most_common())
-    )
+    lines.append("Kinds: " + ", ".join(f"{n} {escape(k.replace('_', ' '))}" for k, n in kinds.most_common()))
     if venues:
         lines.append("Venues: " + escape(", ".join(venues)))
     if events:

@@ -91,8 +91,7 @@ def format_alert(alert: Alert) -> str:
     event = alert.event
     if event is not None:
         lines.append(
-            f"<code>{escape(event.symbol)}</code> @ {escape(price(event.price))} "
-            f"on {escape(event.venue)}"
+            f"<code>{escape(event.symbol)}</code> @ {escape(price(event.price))} on {escape(event.venue)}"
         )
     lines.append(utc_time(alert.at_ms))
     if alert.priority is Priority.CRITICAL:

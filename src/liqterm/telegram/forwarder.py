@@ -20,7 +20,6 @@ sends in priority order within the rate limits. An :class:`UpdatePoller` answers
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -34,7 +33,7 @@ import httpx
 from liqterm.config.schema import TelegramConfig
 from liqterm.engine.alerts import Alert
 from liqterm.telegram.client import BotClient
-from liqterm.telegram.commands import Command, StatusProvider, help_text, status_text
+from liqterm.telegram.commands import CommandDesk, StatusProvider
 from liqterm.telegram.delivery import ChatWorker
 from liqterm.telegram.errors import TelegramError, explain
 from liqterm.telegram.format import format_alert
@@ -42,13 +41,12 @@ from liqterm.telegram.outbox import CANCELLED, AsyncOutbox
 from liqterm.telegram.pending import PendingAlert, alert_id, is_forwarded
 from liqterm.telegram.ratelimit import RateLimiter
 from liqterm.telegram.secret import Secret, TokenError, load_token
-from liqterm.telegram.status import ChatState, ChatStatus, Counters, TelegramState, TelegramStatus
+from liqterm.telegram.status import ChatState, ChatStatus, Counters, TelegramStatus, summarise
 from liqterm.telegram.tuning import Tuning
 from liqterm.telegram.updates import UpdatePoller
 
 log = logging.getLogger(__name__)
 
-PAUSED_SETTING = "paused_chats"
 MAX_INCOMING = 100_000
 """Alerts held in memory before the intake stores them; only reached if it is stuck."""
 
@@ -90,8 +88,7 @@ class Forwarder:
         self._wall = wall_clock
         self._rng = rng or random.Random()
         self._counters = Counters()
-        self._limiter = RateLimiter(config.per_chat_per_s, config.per_group_per_min,
-                                    config.global_per_s)
+        self._limiter = RateLimiter(config.per_chat_per_s, config.per_group_per_min, config.global_per_s)
         self._incoming: deque[tuple[Alert, int]] = deque()
         self._intake_wake = asyncio.Event()
         self._workers: dict[int, ChatWorker] = {}
@@ -128,26 +125,8 @@ class Forwarder:
         chats = tuple(
             ChatStatus(chat, w.state, w.reason, len(w.queue)) for chat, w in self._workers.items()
         ) or tuple(ChatStatus(chat, ChatState.OK) for chat in self._chat_ids)
-        c = self._counters
-        queued = sum(chat.queued for chat in chats) + len(self._incoming) * len(self._chat_ids)
-        active = [chat for chat in chats if chat.state is not ChatState.PAUSED]
-        troubled = [chat for chat in active if chat.state is not ChatState.OK]
-        if self._fatal:
-            state, reason = TelegramState.FAILING, self._fatal
-        elif not active:
-            state, reason = TelegramState.PAUSED, "paused with /alerts stop"
-        elif len(troubled) == len(active):
-            state, reason = TelegramState.FAILING, troubled[0].reason
-        elif troubled:
-            state, reason = TelegramState.ON, f"chat {troubled[0].chat_id}: {troubled[0].reason}"
-        else:
-            state, reason = TelegramState.ON, self._poll_problem
-        return TelegramStatus(
-            state=state, reason=reason, queued=queued, messages_sent=c.messages_sent,
-            alerts_sent=c.alerts_sent, digests=c.digests, expired=c.expired, failed=c.failed,
-            unconfirmed=c.unconfirmed, skipped_paused=c.skipped_paused,
-            ignored_updates=c.ignored_updates, last_sent_ms=c.last_sent_ms, chats=chats,
-        )
+        incoming = len(self._incoming) * len(self._chat_ids)
+        return summarise(chats, self._counters, incoming, self._fatal, self._poll_problem)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -169,13 +148,26 @@ class Forwarder:
         interrupted = await outbox.call(db.recover_interrupted, now)
         if interrupted:
             self._counters.unconfirmed += interrupted
-            log.warning("telegram: %d alerts were being sent when liqterm stopped; they may "
-                        "have arrived and are not sent again", interrupted)
+            log.warning(
+                "telegram: %d alerts were being sent when liqterm stopped; they may "
+                "have arrived and are not sent again",
+                interrupted,
+            )
         await outbox.call(db.prune, now - int(self._tuning.retention_days * 86_400_000))
-        paused = _int_list(await outbox.call(db.setting, PAUSED_SETTING))
         self._counters.last_sent_ms = await outbox.call(db.last_sent_ms)
-        self._client = BotClient(self._token, self._config.api_url,
-                                 timeouts=self._tuning.timeouts, transport=self._transport)
+        self._client = BotClient(
+            self._token, self._config.api_url, timeouts=self._tuning.timeouts, transport=self._transport
+        )
+        desk = CommandDesk(
+            self._workers,
+            outbox,
+            self._config,
+            self._counters,
+            lambda: self.status,
+            self._provider,
+            self._now_ms,
+        )
+        paused = await desk.paused_chats()
         for chat in self._chat_ids:
             worker = self._workers[chat] = self._new_worker(chat)
             if chat in paused:
@@ -185,7 +177,7 @@ class Forwarder:
         for chat, worker in self._workers.items():
             self._spawn(worker.run(), f"chat {chat}")
         if self._tuning.commands:
-            self._poller = self._spawn(self._new_poller().run(), "commands")
+            self._poller = self._spawn(self._new_poller(desk).run(), "commands")
 
     async def stop(self) -> None:
         """Let sends in flight finish (up to ``stop_grace_s``), store what waits, and close."""
@@ -231,19 +223,34 @@ class Forwarder:
     def _new_worker(self, chat: int) -> ChatWorker:
         assert self._client is not None and self._outbox is not None
         return ChatWorker(
-            chat, client=self._client, limiter=self._limiter, outbox=self._outbox,
-            config=self._config, tuning=self._tuning, counters=self._counters,
-            wall_ms=self._now_ms, rng=self._rng, halted=lambda: bool(self._fatal),
+            chat,
+            client=self._client,
+            limiter=self._limiter,
+            outbox=self._outbox,
+            config=self._config,
+            tuning=self._tuning,
+            counters=self._counters,
+            wall_ms=self._now_ms,
+            rng=self._rng,
+            halted=lambda: bool(self._fatal),
             on_unauthorized=self._unauthorized,
         )
 
-    def _new_poller(self) -> UpdatePoller:
+    def _new_poller(self, desk: CommandDesk) -> UpdatePoller:
         assert self._client is not None and self._outbox is not None
         return UpdatePoller(
-            self._client, self._outbox, frozenset(self._chat_ids), self._command,
-            limiter=self._limiter, tuning=self._tuning, counters=self._counters,
-            wall_ms=self._now_ms, rng=self._rng, max_age_s=self._config.max_age_s,
-            on_problem=self._set_poll_problem, on_unauthorized=self._unauthorized,
+            self._client,
+            self._outbox,
+            frozenset(self._chat_ids),
+            desk.handle,
+            limiter=self._limiter,
+            tuning=self._tuning,
+            counters=self._counters,
+            wall_ms=self._now_ms,
+            rng=self._rng,
+            max_age_s=self._config.max_age_s,
+            on_problem=self._set_poll_problem,
+            on_unauthorized=self._unauthorized,
         )
 
     async def _reload(self, waiting: list[PendingAlert], now: int) -> None:
@@ -294,12 +301,22 @@ class Forwarder:
                 if worker is not None and not worker.accepts:
                     self._counters.skipped_paused += 1
                     continue
-                items.append(PendingAlert(
-                    alert_id=ident, chat_id=chat, kind=alert.kind, priority=alert.priority,
-                    asset=alert.asset, side=alert.side, usd=alert.usd, venues=alert.venues,
-                    at_ms=alert.at_ms, suppressed=alert.suppressed_before, queued_ms=queued_ms,
-                    html=html,
-                ))
+                items.append(
+                    PendingAlert(
+                        alert_id=ident,
+                        chat_id=chat,
+                        kind=alert.kind,
+                        priority=alert.priority,
+                        asset=alert.asset,
+                        side=alert.side,
+                        usd=alert.usd,
+                        venues=alert.venues,
+                        at_ms=alert.at_ms,
+                        suppressed=alert.suppressed_before,
+                        queued_ms=queued_ms,
+                        html=html,
+                    )
+                )
         return items
 
     def _unauthorized(self, error: TelegramError) -> None:
@@ -309,43 +326,6 @@ class Forwarder:
 
     def _set_poll_problem(self, reason: str) -> None:
         self._poll_problem = reason
-
-    async def _command(self, chat_id: int, command: Command) -> str | None:
-        worker = self._workers[chat_id]
-        if command.name == "help" or not command.action:
-            return help_text()
-        if command.action == "stop":
-            await self._cancel(chat_id, worker.pause())
-            await self._save_paused()
-            return "Alerts to this chat are paused. /alerts start resumes them."
-        if command.action == "start":
-            worker.resume()
-            await self._save_paused()
-            if worker.state is ChatState.STOPPED:
-                return f"This chat stays stopped: {worker.reason}"
-            return "Alerts to this chat are on."
-        return status_text(self.status, self._config, chat_id, self._extra_status(), self._now_ms())
-
-    async def _cancel(self, chat_id: int, items: list[PendingAlert]) -> None:
-        if items and self._outbox is not None:
-            self._counters.skipped_paused += len(items)
-            keys = [item.key for item in items]
-            await self._outbox.call(self._outbox.sync.mark, keys, CANCELLED, self._now_ms())
-            log.info("telegram: chat %s paused; %d waiting alerts cancelled", chat_id, len(items))
-
-    async def _save_paused(self) -> None:
-        assert self._outbox is not None
-        paused = [c for c, w in self._workers.items() if w.state is ChatState.PAUSED]
-        await self._outbox.call(self._outbox.sync.set_setting, PAUSED_SETTING, json.dumps(paused))
-
-    def _extra_status(self) -> Mapping[str, str]:
-        if self._provider is None:
-            return {}
-        try:
-            return dict(self._provider())
-        except Exception:  # the status reply must not die with the app's provider
-            log.exception("telegram: the status provider failed")
-            return {}
 
 
 def build_forwarder(
@@ -366,11 +346,3 @@ def build_forwarder(
         return None, TelegramStatus.failing(str(exc))
     forwarder = Forwarder(config, token, **options)
     return forwarder, forwarder.status
-
-
-def _int_list(text: str | None) -> set[int]:
-    try:
-        values = json.loads(text) if text else []
-    except ValueError:
-        return set()
-    return {v for v in values if isinstance(v, int)} if isinstance(values, list) else set()

@@ -50,8 +50,7 @@ CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, queued_ms);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _T = TypeVar("_T")
-_COLUMNS = ("alert_id, chat_id, kind, priority, asset, side, usd, venues, at_ms, suppressed, "
-            "queued_ms, html")
+_COLUMNS = "alert_id, chat_id, kind, priority, asset, side, usd, venues, at_ms, suppressed, queued_ms, html"
 
 
 def default_path() -> Path:
@@ -81,13 +80,26 @@ class Outbox:
     def add(self, items: Sequence[PendingAlert]) -> list[PendingAlert]:
         """Store new deliveries; returns those not seen before (duplicates are ignored)."""
         added = []
-        sql = (f"INSERT OR IGNORE INTO deliveries (state, {_COLUMNS}) "
-               "VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        sql = (
+            f"INSERT OR IGNORE INTO deliveries (state, {_COLUMNS}) "
+            "VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         with self._transaction():
             for item in items:
-                row = (item.alert_id, item.chat_id, item.kind, int(item.priority), item.asset,
-                       item.side, item.usd, ",".join(item.venues), item.at_ms, item.suppressed,
-                       item.queued_ms, item.html)
+                row = (
+                    item.alert_id,
+                    item.chat_id,
+                    item.kind,
+                    int(item.priority),
+                    item.asset,
+                    item.side,
+                    item.usd,
+                    ",".join(item.venues),
+                    item.at_ms,
+                    item.suppressed,
+                    item.queued_ms,
+                    item.html,
+                )
                 if self._db.execute(sql, row).rowcount:
                     added.append(item)
         return added
@@ -177,8 +189,7 @@ class _Transaction:
 
 
 def _item(row: tuple) -> PendingAlert:
-    (alert_id, chat_id, kind, priority, asset, side, usd, venues, at_ms, suppressed,
-     queued_ms, html) = row
+    (alert_id, chat_id, kind, priority, asset, side, usd, venues, at_ms, suppressed, queued_ms, html) = row
     return PendingAlert(
         alert_id=alert_id,
         chat_id=int(chat_id),

@@ -101,3 +101,43 @@ class Counters:
     skipped_paused: int = 0
     ignored_updates: int = 0
     last_sent_ms: int | None = None
+
+
+def summarise(
+    chats: tuple[ChatStatus, ...], counters: Counters, incoming: int, fatal: str, note: str
+) -> TelegramStatus:
+    """The overall status from each chat's, the counters, and forwarder-wide problems.
+
+    Args:
+        incoming: deliveries submitted but not yet stored (counted as queued).
+        fatal: why nothing can be sent at all (a rejected token), or ``""``.
+        note: a problem that does not stop alerts (commands cannot be read), or ``""``.
+    """
+    active = [chat for chat in chats if chat.state is not ChatState.PAUSED]
+    troubled = [chat for chat in active if chat.state is not ChatState.OK]
+    if fatal:
+        state, reason = TelegramState.FAILING, fatal
+    elif not active:
+        state, reason = TelegramState.PAUSED, "paused with /alerts stop"
+    elif len(troubled) == len(active):  # no chat is getting alerts
+        state, reason = TelegramState.FAILING, troubled[0].reason
+    elif troubled:
+        state, reason = TelegramState.ON, f"chat {troubled[0].chat_id}: {troubled[0].reason}"
+    else:
+        state, reason = TelegramState.ON, note
+    c = counters
+    return TelegramStatus(
+        state=state,
+        reason=reason,
+        queued=sum(chat.queued for chat in chats) + incoming,
+        messages_sent=c.messages_sent,
+        alerts_sent=c.alerts_sent,
+        digests=c.digests,
+        expired=c.expired,
+        failed=c.failed,
+        unconfirmed=c.unconfirmed,
+        skipped_paused=c.skipped_paused,
+        ignored_updates=c.ignored_updates,
+        last_sent_ms=c.last_sent_ms,
+        chats=chats,
+    )

@@ -25,6 +25,7 @@ from liqterm.telegram.tuning import Tuning, backoff_delay
 log = logging.getLogger(__name__)
 
 OFFSET_SETTING = "updates_offset"
+REPLY_ATTEMPTS = 4
 CommandHandler = Callable[[int, Command], Awaitable[str | None]]
 
 
@@ -110,8 +111,9 @@ class UpdatePoller:
         if error.kind is ErrorKind.RATE_LIMITED and error.retry_after:
             delay = error.retry_after
         else:
-            delay = backoff_delay(self._failures, self._tuning.backoff_base_s,
-                                  self._tuning.backoff_cap_s, self._rng)
+            delay = backoff_delay(
+                self._failures, self._tuning.backoff_base_s, self._tuning.backoff_cap_s, self._rng
+            )
         log.warning("telegram commands: %s (next try in %.1f s)", reason, delay)
         await asyncio.sleep(delay)
         return True
@@ -128,8 +130,7 @@ class UpdatePoller:
             self._counters.ignored_updates += 1
             if chat_id not in self._warned:  # once per chat: strangers must not flood the log
                 self._warned.add(chat_id)
-                log.info("telegram: ignoring messages from chat %s (not in [telegram] chat_ids)",
-                         chat_id)
+                log.info("telegram: ignoring messages from chat %s (not in [telegram] chat_ids)", chat_id)
             return
         command = parse_command(str(message.get("text") or ""), self.username)
         if command is None:
@@ -143,15 +144,31 @@ class UpdatePoller:
             await self._reply(chat_id, reply)
 
     async def _reply(self, chat_id: int, text: str) -> None:
-        # Replies share the chat's rate limit with alerts but skip the alert queue.
-        wait = self._limiter.wait_time(chat_id)
-        while wait > 0:
-            await asyncio.sleep(wait)
+        """Answer a command: within the chat's rate limit, skipping the alert queue.
+
+        A reply is not stored in the outbox; a failure that may pass (429, 5xx, network) is
+        retried a few times, then given up with a log line (the user can ask again).
+        """
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
             wait = self._limiter.wait_time(chat_id)
-        self._limiter.record(chat_id)
-        try:
-            await self._client.send_message(chat_id, text)
-        except TelegramError as error:
-            if error.kind is ErrorKind.UNAUTHORIZED:
-                self._on_unauthorized(error)
-            log.warning("telegram: could not answer chat %s: %s", chat_id, explain(error, chat_id))
+            while wait > 0:
+                await asyncio.sleep(wait)
+                wait = self._limiter.wait_time(chat_id)
+            self._limiter.record(chat_id)
+            try:
+                await self._client.send_message(chat_id, text)
+                return
+            except TelegramError as error:
+                failure = error
+            if failure.kind is ErrorKind.UNAUTHORIZED:
+                self._on_unauthorized(failure)
+            if not failure.kind.retryable or attempt == REPLY_ATTEMPTS:
+                break
+            if failure.kind is ErrorKind.RATE_LIMITED:
+                self._limiter.block(chat_id, failure.retry_after or 1.0)
+            else:
+                delay = backoff_delay(
+                    attempt, self._tuning.backoff_base_s, self._tuning.backoff_cap_s, self._rng
+                )
+                self._limiter.block(chat_id, delay)
+        log.warning("telegram: could not answer chat %s: %s", chat_id, explain(failure, chat_id))
