@@ -182,9 +182,16 @@ def _run_until_interrupted(work):  # type: ignore[no-untyped-def]
     async def main():  # type: ignore[no-untyped-def]
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        signals = (signal.SIGINT, signal.SIGTERM)
+
+        def first_signal() -> None:
+            stop.set()
+            for signum in signals:  # a second Ctrl-C interrupts at once
+                loop.remove_signal_handler(signum)
+
+        for signum in signals:
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, stop.set)
+                loop.add_signal_handler(signum, first_signal)
         return await work(stop)
 
     return asyncio.run(main())

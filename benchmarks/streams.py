@@ -1,0 +1,124 @@
+"""Connection-manager and recording throughput: how many frames per second each stage takes.
+
+1. ``handler``: FrameHandler.handle (count, frame sink, decode, deliver) on Binance
+   frames, against the adapter's ``decode`` alone (the overhead of the manager).
+2. ``websocket``: a local fake Binance server sends N frames flat out to one
+   VenueStream (real adapter, counting sink): frames/s through the full socket path.
+3. ``record`` / ``read`` / ``replay``: RecordingWriter (gzip), RecordingReader, and
+   replay through the adapters and the engine.
+
+Frames are re-encoded Binance events (BTC, ETH, SOL at varying prices) so that no
+two are identical and the engine's dedup never short-cuts. Run:
+``.venv/bin/python benchmarks/streams.py`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import tempfile
+import time
+from pathlib import Path
+
+from liqterm.model import Liquidation, Side
+from liqterm.recording import RecordedFrame, RecordingReader, RecordingWriter
+from liqterm.recording.replay import replay_json
+from liqterm.streams import StreamSettings, VenueStream
+from liqterm.streams.handler import FrameHandler
+from liqterm.streams.health import HealthTracker
+from liqterm.venues.binance import BinanceAdapter
+from liqterm.venues.fake import FakeVenueServer
+from liqterm.venues.fake.encode import encode_event
+
+N = 20_000
+START_MS = 1_761_155_064_189
+
+
+def frames(count: int = N) -> list[RecordedFrame]:
+    assets = [("BTCUSDT", "BTC", 107_734.1), ("ETHUSDT", "ETH", 3_812.36), ("SOLUSDT", "SOL", 187.5)]
+    out = []
+    for index in range(count):
+        symbol, asset, price = assets[index % 3]
+        price *= 1 + (index % 997) * 1e-5
+        ms = START_MS + index * 7
+        event = Liquidation("binance", symbol, asset, Side.LONG if index % 4 else Side.SHORT,
+                            price, 0.01 * (1 + index % 13), 0.0, ms, ms + 100)
+        out.append(RecordedFrame(ms + 100, "binance", encode_event("binance", event) or ""))
+    return out
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:>12,.0f} frames/s  ({seconds * 1e6 / count:.2f} µs/frame)"
+
+
+def bench_handler(recorded: list[RecordedFrame]) -> None:
+    adapter = BinanceAdapter()
+    texts = [frame.frame for frame in recorded]
+    started = time.perf_counter()
+    for text in texts:
+        adapter.decode(text, 0)
+    decode_s = time.perf_counter() - started
+    handler = FrameHandler(adapter, adapter.keepalive, HealthTracker("binance"), StreamSettings(),
+                           lambda venue, events: None, lambda venue, ms, text: None)
+    started = time.perf_counter()
+    for text in texts:
+        handler.handle(text, 0)
+    handle_s = time.perf_counter() - started
+    print(f"decode alone       {rate(len(texts), decode_s)}")
+    print(f"handler.handle     {rate(len(texts), handle_s)}  overhead x{handle_s / decode_s:.2f}")
+
+
+async def bench_websocket(recorded: list[RecordedFrame]) -> None:
+    received = 0
+    done = asyncio.Event()
+
+    def sink(venue: str, events: list[Liquidation]) -> None:
+        nonlocal received
+        received += len(events)
+        if received >= len(recorded):
+            done.set()
+
+    async with FakeVenueServer("binance", recorded) as server:
+        stream = VenueStream(BinanceAdapter(), server.url, sink)
+        stop = asyncio.Event()
+        task = asyncio.create_task(stream.run(stop))
+        started = time.perf_counter()
+        async with asyncio.timeout(60):
+            await done.wait()
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await task
+    print(f"fake server -> VenueStream -> sink (one socket, includes connect) {rate(received, elapsed)}")
+
+
+def bench_recording(recorded: list[RecordedFrame]) -> None:
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "bench.jsonl.gz"
+    started = time.perf_counter()
+    with RecordingWriter(path) as writer:
+        for frame in recorded:
+            writer.write(frame)
+    write_s = time.perf_counter() - started
+    started = time.perf_counter()
+    count = sum(1 for _ in RecordingReader(path))
+    read_s = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = replay_json(path, io.StringIO(), adapters={"binance": BinanceAdapter()})
+    replay_s = time.perf_counter() - started
+    size = path.stat().st_size
+    print(f"record (gzip)      {rate(len(recorded), write_s)}  {size / len(recorded):.0f} bytes/frame")
+    print(f"read (gzip)        {rate(count, read_s)}")
+    print(f"replay --json      {rate(summary.frames, replay_s)}  "
+          f"({summary.events} events, {summary.alerts} alerts)")
+
+
+def main() -> None:
+    recorded = frames()
+    print(f"{len(recorded)} Binance frames")
+    bench_handler(recorded)
+    asyncio.run(bench_websocket(recorded))
+    bench_recording(recorded)
+
+
+if __name__ == "__main__":
+    main()
