@@ -176,3 +176,13 @@ async def test_manager_flags_a_silent_while_acking_venue_as_quiet() -> None:
     assert health["gateio"].state == "live" and health["gateio"].events == 0
     assert not any(health[name].quiet for name in VENUES if name != "gateio")
     assert all(health[name].events > 0 for name in VENUES if name != "gateio")
+
+
+async def test_adapter_request_headers_are_sent() -> None:
+    adapter = adapter_for("gateio")
+    async with server_for("gateio", []) as server:
+        stream = VenueStream(adapter, server.url, Collector(), settings=FAST,
+                             keepalive=quick(adapter))
+        async with running(stream):
+            await wait_until(lambda: stream.health().state == "live", what="live")
+    assert server.last_request_headers.get("X-Gate-Size-Decimal") == "1"

@@ -155,6 +155,9 @@ class VenueStream:
                 max_size=settings.hard_max_frame_bytes,
                 max_queue=settings.max_queue,
                 user_agent_header="liqterm",
+                # Optional, outside the Protocol: request headers a venue wants
+                # (e.g. to choose a number format).
+                additional_headers=getattr(self.adapter, "headers", None),
             ) as ws:
                 connection = Connection(ws, self.handler, settings, self.symbols, self.clock,
                                         on_alive=self._went_live)

@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from liqterm.venues.fake.encode import shift_times
 from liqterm.venues.fake.faults import garbage_of, oversized
+from liqterm.venues.fake.playback import LOOP_GAP_MS
 from liqterm.venues.fake.protocol import Session
 
 if TYPE_CHECKING:
@@ -134,8 +135,12 @@ class ServedClient:
         if server.shared_clock and speed is not None:
             from_ms = (start - server.started_at) * 1000 * speed
             start = server.started_at
+        cycle = 0
         try:
             for due in server.playback.schedule(from_ms):
+                if speed is None and due.cycle != cycle:
+                    cycle = due.cycle  # flat out, but loops pause so a filtered loop can't spin
+                    await asyncio.sleep(LOOP_GAP_MS / 1000)
                 if speed is not None:
                     delay = start + due.at_ms / 1000 / speed - self._loop.time()
                     if delay > 0:

@@ -110,6 +110,8 @@ class FakeVenueServer:
         self.stats = ServerStats()
         self.clients: set[ServedClient] = set()
         self.started_at = 0.0
+        self.last_request_headers: dict[str, str] = {}
+        """Headers of the latest websocket request (tests check what clients send)."""
         self._server: Server | None = None
         self._subscribed_changed = asyncio.Event()
 
@@ -201,6 +203,7 @@ class FakeVenueServer:
         changed.set()
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        self.last_request_headers = dict(request.headers.raw_items())
         if self.protocol.open(request.path) is None:
             return Response(HTTPStatus.NOT_FOUND.value, "Not Found", Headers(), b"Not Found\n")
         return None
