@@ -313,3 +313,16 @@ async def test_filtered_alerts_are_not_queued(
     assert forwarder.status.queued == 0
     forwarder.submit(make_alert("whale", Priority.HIGH))
     assert forwarder.status.queued == 1
+
+
+async def test_unusable_outbox_is_a_failing_status_not_a_crash(
+    tg_config: Config, make_forwarder: Make, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    forwarder = make_forwarder(tg_config(), outbox_path=blocker / "outbox.sqlite3")
+    await forwarder.start()
+    status = forwarder.status
+    await forwarder.stop()
+    assert status.state is TelegramState.FAILING
+    assert status.reason.startswith(f"cannot open the outbox {blocker / 'outbox.sqlite3'}")

@@ -3,7 +3,7 @@
 The app needs three names: :func:`build_forwarder` (or :class:`Forwarder`), and the
 :class:`TelegramStatus` value it shows. See :mod:`liqterm.telegram.forwarder` for wiring.
 
-Modules, in the order data flows: :mod:`.pending` (which alerts, their ids, the per-chat
+Modules, in the order data flows: :mod:`.intake` → :mod:`.pending` (ids, the per-chat
 queue) → :mod:`.outbox` (SQLite) → :mod:`.delivery` (one sender per chat; :mod:`.ratelimit`,
 :mod:`.digest`, :mod:`.format`) → :mod:`.client` (httpx; :mod:`.errors`, :mod:`.secret`).
 :mod:`.updates` and :mod:`.commands` answer ``/alerts``; :mod:`.check` backs

@@ -12,9 +12,10 @@ Wiring (in the app, on its event loop)::
     status_bar.update(forwarder.status.label)
     await forwarder.stop()
 
-``submit`` only filters and appends to a list; an intake task stores the batch in the
-outbox (on the outbox's own thread) and hands it to one :class:`ChatWorker` per chat, which
-sends in priority order within the rate limits. An :class:`UpdatePoller` answers commands.
+``submit`` only filters and appends to a list; the :class:`Intake` task stores the batch in
+the outbox (on the outbox's own thread) and hands it to one :class:`ChatWorker` per chat,
+which sends in priority order within the rate limits. An :class:`UpdatePoller` answers
+commands.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import time
-from collections import deque
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,9 @@ from liqterm.telegram.client import BotClient
 from liqterm.telegram.commands import CommandDesk, StatusProvider
 from liqterm.telegram.delivery import ChatWorker
 from liqterm.telegram.errors import TelegramError, explain
-from liqterm.telegram.format import format_alert
-from liqterm.telegram.outbox import CANCELLED, AsyncOutbox
-from liqterm.telegram.pending import PendingAlert, alert_id, is_forwarded
+from liqterm.telegram.intake import Intake
+from liqterm.telegram.outbox import CANCELLED, AsyncOutbox, default_path
+from liqterm.telegram.pending import PendingAlert
 from liqterm.telegram.ratelimit import RateLimiter
 from liqterm.telegram.secret import Secret, TokenError, load_token
 from liqterm.telegram.status import ChatState, ChatStatus, Counters, TelegramStatus, summarise
@@ -46,9 +47,6 @@ from liqterm.telegram.tuning import Tuning
 from liqterm.telegram.updates import UpdatePoller
 
 log = logging.getLogger(__name__)
-
-MAX_INCOMING = 100_000
-"""Alerts held in memory before the intake stores them; only reached if it is stuck."""
 
 
 class Forwarder:
@@ -89,16 +87,15 @@ class Forwarder:
         self._rng = rng or random.Random()
         self._counters = Counters()
         self._limiter = RateLimiter(config.per_chat_per_s, config.per_group_per_min, config.global_per_s)
-        self._incoming: deque[tuple[Alert, int]] = deque()
-        self._intake_wake = asyncio.Event()
         self._workers: dict[int, ChatWorker] = {}
+        self._intake = Intake(config, self._chat_ids, self._workers, self._counters, self._now_ms)
         self._tasks: list[asyncio.Task[None]] = []
         self._poller: asyncio.Task[None] | None = None
         self._outbox: AsyncOutbox | None = None
         self._client: BotClient | None = None
         self._fatal = ""
         self._poll_problem = ""
-        self._started = self._closing = self._stopped = False
+        self._started = self._stopped = False
 
     def __repr__(self) -> str:
         return f"Forwarder(chats={list(self._chat_ids)!r}, state={self.status.state.value!r})"
@@ -111,13 +108,7 @@ class Forwarder:
         Alerts the config does not forward (kind switched off, priority below
         ``min_priority``) are ignored here. May be called before :meth:`start`.
         """
-        if self._closing or not is_forwarded(alert, self._config):
-            return
-        if len(self._incoming) >= MAX_INCOMING:
-            self._incoming.popleft()
-            self._counters.failed += len(self._chat_ids)
-        self._incoming.append((alert, self._now_ms()))
-        self._intake_wake.set()
+        self._intake.submit(alert)
 
     @property
     def status(self) -> TelegramStatus:
@@ -125,8 +116,9 @@ class Forwarder:
         chats = tuple(
             ChatStatus(chat, w.state, w.reason, len(w.queue)) for chat, w in self._workers.items()
         ) or tuple(ChatStatus(chat, ChatState.OK) for chat in self._chat_ids)
-        incoming = len(self._incoming) * len(self._chat_ids)
-        return summarise(chats, self._counters, incoming, self._fatal, self._poll_problem)
+        incoming = len(self._intake) * len(self._chat_ids)
+        note = self._intake.problem or self._poll_problem
+        return summarise(chats, self._counters, incoming, self._fatal, note)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -142,7 +134,12 @@ class Forwarder:
         if self._started:
             return
         self._started = True
-        outbox = self._outbox = await AsyncOutbox.open(self._outbox_path)
+        try:
+            outbox = self._outbox = await AsyncOutbox.open(self._outbox_path)
+        except (sqlite3.Error, OSError) as exc:
+            self._fatal = f"cannot open the outbox {self._outbox_path or default_path()}: {exc}"
+            log.error("telegram: %s", self._fatal)
+            return
         db = outbox.sync
         now = self._now_ms()
         interrupted = await outbox.call(db.recover_interrupted, now)
@@ -173,7 +170,7 @@ class Forwarder:
             if chat in paused:
                 worker.pause()
         await self._reload(await outbox.call(db.waiting), now)
-        self._spawn(self._intake(), "intake")
+        self._spawn(self._intake.run(outbox), "intake")
         for chat, worker in self._workers.items():
             self._spawn(worker.run(), f"chat {chat}")
         if self._tuning.commands:
@@ -183,8 +180,8 @@ class Forwarder:
         """Let sends in flight finish (up to ``stop_grace_s``), store what waits, and close."""
         if not self._started or self._stopped:
             return
-        self._stopped = self._closing = True
-        self._intake_wake.set()
+        self._stopped = True
+        self._intake.close()
         for worker in self._workers.values():
             worker.close()
         if self._poller is not None:
@@ -195,9 +192,9 @@ class Forwarder:
             for task in late:
                 task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        assert self._outbox is not None
-        if self._incoming:  # the intake was cut short: keep these for the next run
-            await self._outbox.call(self._outbox.sync.add, self._pending(self._take_incoming()))
+        if self._outbox is None:  # start() could not open it
+            return
+        await self._intake.flush(self._outbox)
         if self._client is not None:
             await self._client.aclose()
         await self._outbox.close()
@@ -218,7 +215,10 @@ class Forwarder:
             return
         error = task.exception()
         log.error("telegram: %s stopped unexpectedly", task.get_name(), exc_info=error)
-        self._fatal = f"internal error in {task.get_name()} ({type(error).__name__}); see the log"
+        if isinstance(error, sqlite3.Error):
+            self._fatal = f"the outbox database failed ({error}); see the log"
+        else:
+            self._fatal = f"internal error in {task.get_name()} ({type(error).__name__}); see the log"
 
     def _new_worker(self, chat: int) -> ChatWorker:
         assert self._client is not None and self._outbox is not None
@@ -267,57 +267,6 @@ class Forwarder:
             assert self._outbox is not None
             self._counters.skipped_paused += len(orphans)
             await self._outbox.call(self._outbox.sync.mark, orphans, CANCELLED, now)
-
-    async def _intake(self) -> None:
-        assert self._outbox is not None
-        while True:
-            if not self._incoming:
-                if self._closing:
-                    return
-                self._intake_wake.clear()
-                await self._intake_wake.wait()
-                continue
-            items = self._pending(self._take_incoming())
-            added = await self._outbox.call(self._outbox.sync.add, items) if items else []
-            for item in added:
-                self._workers[item.chat_id].push(item)
-
-    def _take_incoming(self) -> list[tuple[Alert, int]]:
-        batch = list(self._incoming)
-        self._incoming.clear()
-        return batch
-
-    def _pending(self, batch: list[tuple[Alert, int]]) -> list[PendingAlert]:
-        items = []
-        for alert, queued_ms in batch:
-            try:
-                html, ident = format_alert(alert), alert_id(alert)
-            except Exception:  # a formatting bug must not stop the other alerts
-                log.exception("telegram: cannot format a %s alert; skipped", alert.kind)
-                self._counters.failed += len(self._chat_ids)
-                continue
-            for chat in self._chat_ids:
-                worker = self._workers.get(chat)
-                if worker is not None and not worker.accepts:
-                    self._counters.skipped_paused += 1
-                    continue
-                items.append(
-                    PendingAlert(
-                        alert_id=ident,
-                        chat_id=chat,
-                        kind=alert.kind,
-                        priority=alert.priority,
-                        asset=alert.asset,
-                        side=alert.side,
-                        usd=alert.usd,
-                        venues=alert.venues,
-                        at_ms=alert.at_ms,
-                        suppressed=alert.suppressed_before,
-                        queued_ms=queued_ms,
-                        html=html,
-                    )
-                )
-        return items
 
     def _unauthorized(self, error: TelegramError) -> None:
         if not self._fatal:

@@ -52,6 +52,24 @@ class PendingAlert:
     queued_ms: int
     html: str
 
+    @classmethod
+    def of(cls, alert: Alert, ident: str, chat_id: int, queued_ms: int, html: str) -> PendingAlert:
+        """``alert`` (whose :func:`alert_id` is ``ident``) waiting for ``chat_id`` as ``html``."""
+        return cls(
+            alert_id=ident,
+            chat_id=chat_id,
+            kind=alert.kind,
+            priority=alert.priority,
+            asset=alert.asset,
+            side=alert.side,
+            usd=alert.usd,
+            venues=alert.venues,
+            at_ms=alert.at_ms,
+            suppressed=alert.suppressed_before,
+            queued_ms=queued_ms,
+            html=html,
+        )
+
     @property
     def key(self) -> tuple[str, int]:
         """The delivery key: each (alert, chat) is delivered at most once."""
