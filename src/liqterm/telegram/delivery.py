@@ -165,7 +165,12 @@ class ChatWorker:
 
     async def _delivered(self, items: list[PendingAlert], message_id: int) -> None:
         digest = len(items) > 1
-        await self._mark(items, DIGESTED if digest else SENT, message_id)
+        # Not awaited: the send already happened; the record only needs to land before the
+        # next write (the outbox thread keeps order). If liqterm dies first, the row stays
+        # "sending" and becomes "unconfirmed": still never sent twice.
+        keys = [item.key for item in items]
+        state = DIGESTED if digest else SENT
+        self._outbox.post(self._outbox.sync.mark, keys, state, self._wall_ms(), message_id)
         counters = self._counters
         counters.messages_sent += 1
         counters.alerts_sent += len(items)

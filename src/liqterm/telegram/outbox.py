@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state, queued_ms);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _COLUMNS = "alert_id, chat_id, kind, priority, asset, side, usd, venues, at_ms, suppressed, queued_ms, html"
 
@@ -188,6 +190,12 @@ class _Transaction:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
+def _log_failure(future: Future[Any]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("telegram: an outbox write failed: %s", error)
+
+
 def _item(row: tuple) -> PendingAlert:
     (alert_id, chat_id, kind, priority, asset, side, usd, venues, at_ms, suppressed, queued_ms, html) = row
     return PendingAlert(
@@ -230,7 +238,14 @@ class AsyncOutbox:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
+    def post(self, fn: Callable[..., object], *args: Any) -> None:
+        """Run ``fn(*args)`` on the outbox thread without waiting for it (still in call order).
+
+        For records whose loss costs nothing but accuracy: a failure is logged, not raised.
+        """
+        self._executor.submit(functools.partial(fn, *args)).add_done_callback(_log_failure)
+
     async def close(self) -> None:
-        """Close the database and stop the thread."""
+        """Close the database (after every posted write) and stop the thread."""
         await self.call(self.sync.close)
         self._executor.shutdown(wait=False)
