@@ -13,7 +13,8 @@ import gzip
 import json
 from pathlib import Path
 
-from conftest import shared_file
+import pytest
+
 from liqterm.recording import RecordedFrame, write_frames
 from liqterm.venues._common import AdapterBase
 from liqterm.venues.binance import BinanceAdapter
@@ -22,6 +23,21 @@ from liqterm.venues.bybit import BybitAdapter
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.instruments import build, parse_okx_instruments
 from liqterm.venues.okx import OkxAdapter
+
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def shared_file(relative: str) -> Path:
+    """A file from ../shared/data, or skip the test when it is absent.
+
+    (The same rule as ``tests/conftest.py``'s helper; imported by name, ``conftest``
+    can resolve to another folder's conftest module when the whole suite runs.)
+    """
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"needs ../shared/data/{relative} (the shared research data beside the checkout)")
+    return path
+
 
 VENUE_OF = {"binance-usdm": "binance", "bybit": "bybit", "okx": "okx", "gateio": "gateio",
             "bitget": "bitget"}
