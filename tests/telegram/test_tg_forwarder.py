@@ -326,3 +326,24 @@ async def test_unusable_outbox_is_a_failing_status_not_a_crash(
     await forwarder.stop()
     assert status.state is TelegramState.FAILING
     assert status.reason.startswith(f"cannot open the outbox {blocker / 'outbox.sqlite3'}")
+
+
+async def test_refused_markup_is_resent_as_plain_text(
+    fake_api: FakeBotApi, tg_config: Config, make_forwarder: Make, make_alert: MakeAlert
+) -> None:
+    fake_api.fail("sendMessage", 400, description="Bad Request: can't parse entities: oops")
+    async with make_forwarder(tg_config()) as forwarder:
+        forwarder.submit(make_alert(asset="PEPE", text="a <b> & c"))
+        sent = await fake_api.wait_sent(1)
+    status = forwarder.status  # after stop(): the answer has been read
+    assert sent[0].parse_mode is None
+    assert "PEPE" in sent[0].text and "a <b> & c" in sent[0].text and "<b>" in sent[0].text
+    assert status.state is TelegramState.ON and status.alerts_sent == 1
+
+
+def test_status_label() -> None:
+    from liqterm.telegram.status import TelegramStatus
+
+    assert TelegramStatus.off().label == "telegram off"
+    assert TelegramStatus(TelegramState.ON, queued=3).label == "telegram on · 3 queued"
+    assert TelegramStatus.failing("no token").label == "telegram failing: no token"

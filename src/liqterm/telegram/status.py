@@ -21,7 +21,8 @@ class ChatState(StrEnum):
     OK = "ok"
     PAUSED = "paused"
     RETRYING = "retrying"
-    """Sends fail for a reason that may pass (network, 5xx, 429); still trying."""
+    """The last send failed for a reason that may pass (network, 5xx, 429); back to ``ok``
+    at the next success."""
     STOPPED = "stopped"
     """Telegram refused the chat (400/403); nothing more is sent there until a restart."""
 
