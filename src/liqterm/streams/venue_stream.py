@@ -163,6 +163,10 @@ class VenueStream:
                                         on_alive=self._went_live)
                 await connection.subscribe()
                 ended = await connection.run()
+                # Show it at once: closing a dead connection can take close_timeout_s.
+                self.tracker.state = "stale" if ended.kind == "stale" else "reconnecting"
+                self.tracker.connected_since_ms = None
+                self.tracker.last_disconnect = ended.reason
                 if self.live_since is None:
                     return Ended(ended.kind, f"never proved alive: {ended.reason}"), None
                 return ended, loop.time() - self.live_since
@@ -173,7 +177,6 @@ class VenueStream:
             log.exception("%s: unexpected error in the connection", self.venue)
             self.tracker.errors += 1
             return _failure(exc, self.live_since, loop.time())
-
 
     def _went_live(self) -> None:
         self.tracker.state = "live"
