@@ -12,7 +12,7 @@ from liqterm.streams.backoff import Backoff
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.handler import EventSink, FrameSink
 from liqterm.streams.health import STATES, State, VenueHealth
-from liqterm.streams.manager import StreamManager
+from liqterm.streams.manager import StreamManager, update_quiet
 from liqterm.streams.settings import StreamSettings
 from liqterm.streams.symbols import SymbolList, SymbolSource
 from liqterm.streams.venue_stream import VenueStream
@@ -29,5 +29,6 @@ __all__ = [
     "SymbolSource",
     "VenueHealth",
     "VenueStream",
+    "update_quiet",
     "wall_ms",
 ]

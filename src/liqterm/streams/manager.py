@@ -95,24 +95,31 @@ class StreamManager:
                     await stop.wait()
 
     def update_quiet(self, now_ms: int) -> None:
-        """Set each stream's ``quiet`` flag as of wall-clock ``now_ms``.
+        """Set each stream's ``quiet`` flag as of wall-clock ``now_ms`` (see :func:`update_quiet`)."""
+        update_quiet(self.streams.values(), now_ms, self.settings.quiet_after_s)
 
-        A venue is quiet when it has been live for at least ``quiet_after_s``,
-        delivered no event in that span, and some other venue delivered one in it.
-        """
-        window_ms = self.settings.quiet_after_s * 1000
-        trackers = {name: stream.tracker for name, stream in self.streams.items()}
-        for name, tracker in trackers.items():
-            quiet = False
-            if tracker.state == "live" and tracker.connected_since_ms is not None:
-                since = max(tracker.connected_since_ms, tracker.last_event_ms or 0)
-                if now_ms - since >= window_ms:
-                    quiet = any(
-                        other.last_event_ms is not None and now_ms - other.last_event_ms < window_ms
-                        for other_name, other in trackers.items()
-                        if other_name != name
-                    )
-            if quiet and not tracker.quiet:
-                log.warning("%s: no liquidations for %g s while other venues have some",
-                            name, window_ms / 1000)
-            tracker.quiet = quiet
+
+def update_quiet(streams: Iterable[VenueStream], now_ms: int, quiet_after_s: float) -> None:
+    """Flag the silent paths among ``streams`` as of wall-clock ``now_ms``.
+
+    A venue is quiet when it has been live for at least ``quiet_after_s``,
+    delivered no event in that span, and some other venue delivered one in it.
+    An app that runs each :class:`VenueStream` in its own worker calls this from
+    a timer with all of them.
+    """
+    window_ms = quiet_after_s * 1000
+    trackers = [stream.tracker for stream in streams]
+    for tracker in trackers:
+        quiet = False
+        if tracker.state == "live" and tracker.connected_since_ms is not None:
+            since = max(tracker.connected_since_ms, tracker.last_event_ms or 0)
+            if now_ms - since >= window_ms:
+                quiet = any(
+                    other.last_event_ms is not None and now_ms - other.last_event_ms < window_ms
+                    for other in trackers
+                    if other is not tracker
+                )
+        if quiet and not tracker.quiet:
+            log.warning("%s: no liquidations for %g s while other venues have some",
+                        tracker.venue, quiet_after_s)
+        tracker.quiet = quiet
