@@ -7,14 +7,14 @@ to its notional variant). The engine tracks it; predictors only estimate it.
 
 Predictors are pluggable behind :class:`Predictor`. Two ship:
 
-* ``hawkes`` (default). Liquidations are self-exciting, so the features are
-  exponentially weighted intensities (a sum-of-exponentials Hawkes kernel) at
-  1 s and 10 s, the exact 60 s window and the asset's usual rate as the
-  baseline, their ratio and acceleration, USD intensity projected over the next
-  minute against the threshold, one-sidedness, venue spread and price drift
-  across consecutive liquidations, combined by a logistic link. The
-  coefficients are hand-set defaults, not yet fitted or calibrated on recorded
-  data.
+* ``liqterm`` (default; ``hawkes`` is its former name). Liquidations are
+  self-exciting, so the features are intensities on exponential kernels (a
+  sum-of-exponentials Hawkes reading) at 1 s and 10 s and the exact 60 s count
+  against the asset's usual rate, their acceleration, USD against the threshold,
+  one-sidedness, venue spread and price drift across consecutive liquidations,
+  combined by a logistic link whose coefficients and Platt calibration are FITTED
+  (``cascade_model.json``, refit by ``scripts/fit_predictor.py``; how well it does
+  is measured by ``liqterm backtest``).
 * ``seed``. The reference design's composite score, kept as a named baseline:
   5 min window, at least 3 events; volume concentration ×0.3
   (USD / (n × $1M)), time compression ×0.25 (events per minute, 10/min = 1),
@@ -24,12 +24,15 @@ Predictors are pluggable behind :class:`Predictor`. Two ship:
 
 from __future__ import annotations
 
+import json
 import math
 from collections import deque
+from pathlib import Path
 from typing import Any, Protocol
 
 from liqterm.engine.flow import (
     COUNT,
+    COUNT_MIN,
     LAST_PRICE,
     LONG,
     N_INST,
@@ -37,6 +40,7 @@ from liqterm.engine.flow import (
     SHORT,
     SUM_DP,
     SUM_DP2,
+    VENUES,
     AssetState,
 )
 
@@ -63,103 +67,137 @@ class Predictor(Protocol):
         ...
 
 
-# -- liqterm's own: multi-timescale Hawkes features -----------------------------------------------
+# -- liqterm's own: multi-timescale self-excitation, fitted and calibrated -------------------------
 
-TAUS_S = (1.0, 10.0)
-_WEIGHTS = [tuple(math.exp(-age / tau) for tau in TAUS_S) for age in range(0, 11)]
+MODEL_PATH = Path(__file__).with_name("cascade_model.json")
+"""Shipped coefficients and calibration; refit with ``scripts/fit_predictor.py``."""
+_KERNEL_AGES = range(0, 61)
+_W1 = [math.exp(-age / 1.0) for age in _KERNEL_AGES]
+_W10 = [math.exp(-age / 10.0) for age in _KERNEL_AGES]
+_W1_SUM, _W10_SUM = sum(_W1[:7]), sum(_W10)
+BASELINE_FLOOR_PER_S = 10.0 / 3.0 / 60.0
+"""An asset's usual rate is taken to be at least 10/3 events a minute: below that the
+per-asset label's N_min (10 in 60 s) binds anyway, and a sparse asset's median is 0."""
+USD_FLOOR = 0.01
+"""USD figures enter as ``log(usd / cascade threshold + 0.01)``: finite when nothing happened."""
+SHRINK_EVENTS = 5.0
 
 
-class HawkesPredictor:
-    """Multi-timescale self-excitation features with a logistic link.
+def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
 
-    The short intensities are exponential kernels (time constants 1 s and 10 s,
-    truncated at 10 s) over the asset's one-second buckets, computed only when
-    a probability is asked for, so the per-event cost is nil; the 60 s scale is
-    the exact window total and the baseline the asset's mean rate over the rest
-    of the last hour.
+
+class LiqtermPredictor:
+    """liqterm's own predictor: P(the asset's notional cascade starts within 60 s).
+
+    Features (all from the asset's one-second buckets, computed only when a
+    probability is asked for, so the per-event cost is nil): event intensities on
+    exponential kernels of 1 s and 10 s and the exact 60 s count, each against the
+    asset's usual rate (median of its last 30 one-minute counts), and their
+    acceleration; the 60 s USD and the shrunk 10 s USD rate against the session-scaled
+    cascade threshold, and the USD projected over the next minute; one-sidedness;
+    venues in the last 10 s; price drift in the liquidations' direction across the
+    last minute. A logistic link with coefficients fitted on recorded and synthetic
+    data, then a Platt calibration, both shipped in ``cascade_model.json``.
     """
 
-    name = "hawkes"
+    name = "liqterm"
     observes_buckets = False
+    FEATURES = ("rate1", "rate10", "rate60", "accel", "near60", "near10", "projected", "one_sided",
+                "venues", "drift")  # fmt: skip
 
-    def __init__(
-        self,
-        bias: float = -5.0,
-        w_ratio: float = 0.6,
-        w_accel: float = 0.4,
-        w_projected: float = 2.0,
-        w_one_sided: float = 0.5,
-        w_venues: float = 0.3,
-        w_drift: float = 0.3,
-        shrink_events: float = 5.0,
-    ) -> None:
-        self.bias = bias
-        self.w_ratio = w_ratio
-        self.w_accel = w_accel
-        self.w_projected = w_projected
-        self.w_one_sided = w_one_sided
-        self.w_venues = w_venues
-        self.w_drift = w_drift
-        self.shrink_events = shrink_events
+    def __init__(self, model: dict[str, Any] | None = None) -> None:
+        model = model or load_model()
+        if tuple(model["features"]) != self.FEATURES:
+            raise ValueError("cascade model features do not match this predictor")
+        scale = model["scale"]
+        self._weights = [c / s for c, s in zip(model["coef"], scale, strict=True)]
+        self._offset = model["intercept"] - sum(
+            c * m / s for c, m, s in zip(model["coef"], model["mean"], scale, strict=True)
+        )
+        self._platt = tuple(model.get("platt", (1.0, 0.0)))
+        self.model = model
 
-    def new_state(self, ref_price: float) -> None:
+    def new_state(self, ref_price: float) -> list[float]:
+        return [-1.0, 0.0]  # the minute the cached baseline was computed in, and its value
+
+    def observe(self, state: list[float], bucket: list[Any]) -> None:
         return None
-
-    def observe(self, state: None, bucket: list[Any]) -> None:
-        return None
-
-    FEATURES = ("ratio", "accel", "projected", "one_sided", "support", "venues", "drift_bps")
 
     def features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> dict[str, float]:
         """The named inputs of the logistic link (for reports and the backtest)."""
         return dict(zip(self.FEATURES, self._features(flow, now_ms, cascade_usd), strict=True))
 
+    def _baseline(self, flow: AssetState, now_sec: int) -> float:
+        cache = flow.predictor
+        minute = now_sec // 60
+        if cache is not None and cache[0] == minute:
+            return cache[1]
+        counts = [0] * 30
+        for record in flow.minutes:
+            age = minute - 1 - record[0]
+            if 0 <= age < 30:
+                counts[age] += record[COUNT_MIN]
+        counts.sort()
+        rate = max((counts[14] + counts[15]) / 2.0 / 60.0, BASELINE_FLOOR_PER_S)
+        if cache is not None:
+            cache[0], cache[1] = minute, rate
+        return rate
+
     def _features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> tuple[float, ...]:
         now_sec = now_ms // 1000
         n1 = n10 = usd10 = 0.0
+        venues: set[str] = set()
         for bucket in (flow.bucket, *reversed(flow.seconds)):
             age = now_sec - bucket[SEC]
-            if age > 10:
+            if age > 60:
                 break
             if age >= 0:
-                w1, w10 = _WEIGHTS[age]
                 count = bucket[COUNT]
-                n1 += count * w1
-                n10 += count * w10
-                usd10 += (bucket[LONG] + bucket[SHORT]) * w10
+                n10 += count * _W10[age]
+                if age < 7:
+                    n1 += count * _W1[age]
+                if age < 10:
+                    usd10 += bucket[LONG] + bucket[SHORT]
+                    venues.update(bucket[VENUES])
+        base = self._baseline(flow, now_sec)
         long60, short60 = flow.long_60s, flow.short_60s
         usd60 = long60 + short60
-        rate10 = n10 / 10.0
-        # Floor: an asset with no history is assumed to run at one event a minute.
-        baseline_rate = max(flow.baseline_per_minute() / 60.0, 1.0 / 60.0)
-        # A lone print says little about the next minute: shrink the short-window USD
-        # rate towards zero until a few events back it up.
-        support = n10 / (n10 + self.shrink_events)
+        support = n10 / (n10 + SHRINK_EVENTS)
+        rate1 = math.log1p(n1 / _W1_SUM / base)
+        rate10 = math.log1p(n10 / _W10_SUM / base)
+        rate60 = math.log1p(flow.n_60s / 60.0 / base)
         seconds = flow.seconds
-        first_price = seconds[0][LAST_PRICE] if seconds else flow.bucket[LAST_PRICE]
-        drift = abs(flow.last_price - first_price) / first_price * 10_000 if first_price else 0.0
+        first_price = seconds[0][LAST_PRICE] if seconds else 0.0
+        drift = 0.0
+        if first_price and flow.last_price and usd60 > 0:
+            move = (flow.last_price - first_price) / first_price * 10_000.0
+            drift = max(min(-move if long60 >= short60 else move, 200.0), -200.0) / 50.0
         return (
-            rate10 / baseline_rate,
-            n1 / rate10 if n10 >= 3.0 else 0.0,
-            (usd60 + usd10 * 5.0 * support) / cascade_usd,
+            rate1,
+            rate10,
+            rate60,
+            rate10 - rate60,
+            math.log(usd60 / cascade_usd + USD_FLOOR),
+            math.log(6.0 * usd10 * support / cascade_usd + USD_FLOOR),
+            min((usd60 + usd10 * 5.0 * support) / cascade_usd, 3.0),
             abs(long60 - short60) / usd60 if usd60 > 0 else 0.0,
-            min(n10 / 5.0, 1.0),
-            float(len(flow.window()[1])),
+            float(len(venues)),
             drift,
         )
 
     def probability(self, flow: AssetState, now_ms: int, cascade_usd: float) -> float:
-        ratio, accel, projected, one_sided, support, venues, drift = self._features(flow, now_ms, cascade_usd)
-        z = (
-            self.bias
-            + self.w_ratio * min(math.log1p(ratio), 4.0)
-            + self.w_accel * min(math.log1p(accel), 2.0)
-            + self.w_projected * min(projected, 2.0)
-            + self.w_one_sided * one_sided * support
-            + self.w_venues * max(venues - 1.0, 0.0)
-            + self.w_drift * min(drift / 50.0, 2.0)
-        )
-        return 1.0 / (1.0 + math.exp(-z))
+        z = self._offset
+        for weight, value in zip(self._weights, self._features(flow, now_ms, cascade_usd), strict=True):
+            z += weight * value
+        a, b = self._platt
+        z = a * z + b
+        return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))
+
+
+HawkesPredictor = LiqtermPredictor
+"""The predictor's name before it was fitted (configs may still say ``predictor = "hawkes"``)."""
 
 
 # -- the reference design's composite score, kept as a baseline ----------------------------------
@@ -238,7 +276,9 @@ class SeedPredictor:
         return min(score, 1.0)
 
 
-PREDICTORS: dict[str, type] = {"hawkes": HawkesPredictor, "seed": SeedPredictor}
+PREDICTORS: dict[str, type] = {"liqterm": LiqtermPredictor, "hawkes": LiqtermPredictor, "seed": SeedPredictor}
+"""``hawkes`` is the old name of ``liqterm`` (kept so existing configs load); the backtest's
+``hawkes`` baseline is a different, single-kernel model."""
 
 
 def make_predictor(name: str) -> Predictor:

@@ -320,6 +320,20 @@ class Engine:
         state = self._assets.get(asset)
         return state.probability if state else 0.0
 
+    def probability_at(self, asset: str, now_ms: int) -> float:
+        """The predictor's probability for ``asset`` at ``now_ms``, its windows rolled as a snapshot
+        rolls them (the backtest samples every asset this way once per second)."""
+        state = self._assets.get(asset)
+        if state is None:
+            return 0.0
+        sec = now_ms // 1000
+        if sec > state.cur_sec:
+            self._roll(state, sec, now_ms, [])
+        state.evict(sec)
+        session = session_name_at(now_ms)
+        cascade = (self._scaled.get((asset, session)) or self._scale(asset, session))[2]
+        return self.predictor.probability(state, now_ms, cascade)
+
     def probabilities(self) -> dict[str, float]:
         return {asset: state.probability for asset, state in self._assets.items()}
 

@@ -1,0 +1,206 @@
+"""Replay recordings through the live path (adapter.decode -> Engine.ingest) for the backtest.
+
+Frames are taken in RECEIVE order (several files are merged on ``received_ms``).
+Before the first frame received after second ``tau`` is decoded, every engine is
+sampled at ``tau``: a predictor sees exactly what had been received by then.
+Sampling asks each engine for the probability of every asset with an event in
+the predictor's memory span (:data:`MEMORY_S`); any other asset sits at the
+predictor's idle value, which is measured once (:func:`idle_probability`).
+
+The accepted events (not duplicates, not implausible: the engine decides) are
+kept as numpy columns in an :class:`EventLog` for the labeller and the
+stream-level predictors.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from liqterm.config.schema import Config
+from liqterm.engine import Engine
+from liqterm.engine.cascade import Predictor
+from liqterm.model import Liquidation, Side
+from liqterm.recording.format import RecordedFrame
+from liqterm.recording.reader import RecordingReader
+from liqterm.venues.base import VenueAdapter
+
+log = logging.getLogger(__name__)
+
+MEMORY_S = {"seed": 300, "liqterm": 60}
+"""How long after an asset's last event its probability can differ from the idle value."""
+
+Progress = Callable[[int, int, int], None]
+"""``progress(frames, events, event_ms)``, called every few thousand frames."""
+
+
+@dataclass(slots=True)
+class EventLog:
+    """The accepted events as columns, in ingest order; times in epoch ms."""
+
+    exchange_ms: np.ndarray
+    received_ms: np.ndarray
+    venue: np.ndarray
+    asset: np.ndarray
+    symbol: np.ndarray
+    is_long: np.ndarray
+    usd: np.ndarray
+    price: np.ndarray
+    venues: list[str]
+    assets: list[str]
+    frames: int = 0
+    rejected_frames: int = 0
+
+    @property
+    def start_s(self) -> int:
+        """The recording's first second (floor of the earliest time)."""
+        return int(min(self.exchange_ms.min(), self.received_ms.min()) // 1000)
+
+    @property
+    def end_s(self) -> int:
+        """The recording's last second (ceiling of the latest time)."""
+        return int(-(-max(self.exchange_ms.max(), self.received_ms.max()) // 1000))
+
+    def __len__(self) -> int:
+        return len(self.usd)
+
+
+@dataclass(slots=True)
+class Samples:
+    """One engine predictor's per-asset probabilities on the 1 s grid (sparse)."""
+
+    idle: float
+    seconds: dict[str, list[int]] = field(default_factory=dict)
+    values: dict[str, list[float]] = field(default_factory=dict)
+
+    def dense(self, asset: str, start_s: int, n: int) -> np.ndarray:
+        out = np.full(n, self.idle)
+        idx = np.asarray(self.seconds.get(asset, ()), dtype=np.int64) - start_s
+        keep = (idx >= 0) & (idx < n)
+        out[idx[keep]] = np.asarray(self.values.get(asset, ()), dtype=float)[keep]
+        return out
+
+    def market_max(self, start_s: int, n: int) -> np.ndarray:
+        """Max over assets per second (the market-level reading of a per-asset predictor)."""
+        out = np.full(n, self.idle)
+        for asset in self.seconds:
+            np.maximum(out, self.dense(asset, start_s, n), out=out)
+        return out
+
+
+class _Columns:
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, int, int, int, int, bool, float, float]] = []
+        self.venues: dict[str, int] = {}
+        self.assets: dict[str, int] = {}
+        self.symbols: dict[tuple[str, str], int] = {}
+
+    def add(self, e: Liquidation) -> None:
+        venue = self.venues.setdefault(e.venue, len(self.venues))
+        asset = self.assets.setdefault(e.asset, len(self.assets))
+        symbol = self.symbols.setdefault((e.venue, e.symbol), len(self.symbols))
+        self.rows.append(
+            (e.exchange_ms, e.received_ms, venue, asset, symbol, e.side is Side.LONG, e.usd, e.price)
+        )
+
+    def log(self, frames: int, rejected: int) -> EventLog:
+        cols = list(zip(*self.rows, strict=True)) if self.rows else [()] * 8
+        types = (np.int64, np.int64, np.int16, np.int32, np.int32, bool, float, float)
+        arrays = [np.asarray(c, dtype=t) for c, t in zip(cols, types, strict=True)]
+        return EventLog(*arrays, list(self.venues), list(self.assets), frames, rejected)
+
+
+def merged_frames(paths: Iterable[str | Path]) -> Iterable[RecordedFrame]:
+    """Frames of several recordings in receive order (each file is already in that order)."""
+    readers = [iter(RecordingReader(p)) for p in paths]
+    if len(readers) == 1:
+        return readers[0]
+    return heapq.merge(*readers, key=lambda frame: frame.received_ms)
+
+
+def idle_probability(predictor_factory: Callable[[], Predictor], config: Config) -> float:
+    """The probability an asset shows long after its last event (measured, not assumed)."""
+    engine = Engine(config, predictor_factory())
+    ms = 1_761_150_000_000
+    engine.ingest(Liquidation("binance", "IDLEUSDT", "IDLE", Side.LONG, 1.0, 10.0, 10.0, ms, ms))
+    return engine.probability_at("IDLE", ms + 3_600_000)
+
+
+def replay(
+    frames: Iterable[RecordedFrame],
+    adapters: Mapping[str, VenueAdapter],
+    predictors: Mapping[str, Callable[[], Predictor]],
+    config: Config | None = None,
+    progress: Progress | None = None,
+    on_sample: Callable[[str, str, int, Engine], None] | None = None,
+) -> tuple[EventLog, dict[str, Samples]]:
+    """Replay ``frames`` into one engine per predictor and sample them once per second.
+
+    Args:
+        frames: recorded frames in receive order.
+        adapters: venue id -> adapter (frames of other venues are skipped).
+        predictors: name -> factory of an engine predictor (``seed``, ``liqterm``).
+        config: the engine configuration (thresholds decide the notional label too).
+        progress: called every 5,000 frames.
+        on_sample: ``on_sample(name, asset, second, engine)`` after each sample (fitting
+            hooks read the predictor's features here).
+    """
+    config = config or Config()
+    engines = {name: Engine(config, factory()) for name, factory in predictors.items()}
+    samples = {name: Samples(idle_probability(factory, config)) for name, factory in predictors.items()}
+    memory = {name: MEMORY_S.get(name, 300) for name in predictors}
+    first = next(iter(engines.values()), None) or Engine(config)
+    ingesting = list(engines.values()) or [first]  # no predictor: one plain engine still deduplicates
+    columns = _Columns()
+    last_seen: dict[str, int] = {}
+    next_sample: int | None = None
+    frames_seen = rejected = 0
+
+    def sample_until(second: int) -> None:
+        nonlocal next_sample
+        assert next_sample is not None
+        while next_sample <= second:
+            tau = next_sample
+            for name, engine in engines.items():
+                span, store = memory[name], samples[name]
+                for asset, seen in last_seen.items():
+                    if seen >= tau - span:
+                        store.seconds.setdefault(asset, []).append(tau)
+                        store.values.setdefault(asset, []).append(engine.probability_at(asset, tau * 1000))
+                        if on_sample is not None:
+                            on_sample(name, asset, tau, engine)
+            if tau % 60 == 0:  # forget assets quiet for longer than every memory span
+                horizon = tau - max(memory.values(), default=0)
+                for asset in [a for a, s in last_seen.items() if s < horizon]:
+                    del last_seen[asset]
+            next_sample += 1
+
+    for frame in frames:
+        frames_seen += 1
+        if next_sample is None:
+            next_sample = frame.received_ms // 1000
+        if frame.received_ms > next_sample * 1000:
+            sample_until((frame.received_ms - 1) // 1000)
+        adapter = adapters.get(frame.venue)
+        if adapter is None:
+            continue
+        decoded = adapter.decode(frame.frame, frame.received_ms)
+        rejected += decoded.rejected is not None
+        for event in decoded.events:
+            before = first.events_total
+            for engine in ingesting:
+                engine.ingest(event)
+            if first.events_total != before:
+                columns.add(event)
+                last_seen[event.asset] = max(last_seen.get(event.asset, 0), -(-event.exchange_ms // 1000))
+        if progress is not None and frames_seen % 5000 == 0:
+            progress(frames_seen, len(columns.rows), first.now_ms)
+    events = columns.log(frames_seen, rejected)
+    if next_sample is not None and len(events):
+        sample_until(events.end_s)
+    return events, samples

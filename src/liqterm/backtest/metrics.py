@@ -1,0 +1,186 @@
+"""Scores of a probability forecast against labelled onsets (cascade-science §4.4).
+
+A :class:`Track` is one scope's evaluation material on the 1 s grid: its episodes,
+which seconds are scored, and the target ``y(tau)`` = an onset in
+``(tau, tau + H]``. Metrics take several tracks and pool them (the per-asset
+scopes are pooled over assets).
+
+* probabilistic, on the seconds OUTSIDE running episodes: Brier score, Brier skill
+  score against a reference forecast (the ``climatology`` predictor), log score and a
+  reliability table;
+* alarms: a warning when ``p >= theta``, at most one per refractory period (60 s).
+  A warning with an onset in ``[w, w + H]`` is a hit, one inside a running episode a
+  detection (neither hit nor false), any other a false warning. Recall counts onsets
+  with a warning in ``[onset - H, onset]``; the lead is ``onset - first such warning``.
+  The detection delay of an onset is how long after it the first warning in
+  ``[onset - H, end]`` came (0 when it was warned ahead).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from liqterm.backtest.labels import Episode
+
+RELIABILITY_EDGES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+SWEEP_THETAS = (0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+@dataclass(slots=True)
+class Track:
+    """One scope on the grid (index 0 = ``start_s``).
+
+    Attributes:
+        scored: seconds on which warnings count (warm-up over, horizon inside the
+            recording, no coverage gap near).
+        outside: scored seconds outside running episodes (the probabilistic sample).
+        y: an unmasked onset within the horizon, per second.
+        onsets: unmasked onsets as grid indices, with their episode end.
+    """
+
+    name: str
+    start_s: int
+    episodes: list[Episode]
+    scored: np.ndarray
+    outside: np.ndarray
+    y: np.ndarray
+
+    @property
+    def onsets(self) -> list[tuple[int, int]]:
+        return [
+            (e.onset_s - self.start_s, e.end_s - self.start_s)
+            for e in self.episodes
+            if not e.masked and self.scored[min(max(e.onset_s - self.start_s, 0), len(self.scored) - 1)]
+        ]
+
+    def running(self, index: int) -> bool:
+        start = self.start_s + index
+        return any(e.onset_s <= start <= e.end_s for e in self.episodes)
+
+
+def probabilistic(tracks: list[Track], probs: list[np.ndarray], reference: list[np.ndarray]) -> dict:
+    """Brier, BSS against ``reference``, log score and reliability, pooled over tracks."""
+    p = np.concatenate([q[t.outside] for t, q in zip(tracks, probs, strict=True)])
+    ref = np.concatenate([q[t.outside] for t, q in zip(tracks, reference, strict=True)])
+    y = np.concatenate([t.y[t.outside] for t in tracks]).astype(float)
+    if not len(y):
+        return {"brier": math.nan, "bss": math.nan, "log_score": math.nan, "reliability": []}
+    brier = float(np.mean((p - y) ** 2))
+    brier_ref = float(np.mean((ref - y) ** 2))
+    clipped = np.clip(p, 1e-6, 1 - 1e-6)
+    log_score = float(-np.mean(np.where(y > 0, np.log(clipped), np.log(1 - clipped))))
+    table = []
+    edges = np.asarray(RELIABILITY_EDGES)
+    bins = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    for b in range(len(edges) - 1):
+        inside = bins == b
+        if inside.any():
+            table.append(
+                {
+                    "from": float(edges[b]),
+                    "to": float(edges[b + 1]),
+                    "n": int(inside.sum()),
+                    "mean_p": float(p[inside].mean()),
+                    "observed": float(y[inside].mean()),
+                }
+            )
+    return {
+        "brier": brier,
+        "bss": 1.0 - brier / brier_ref if brier_ref > 0 else math.nan,
+        "log_score": log_score,
+        "base_rate": float(y.mean()),
+        "samples": len(y),
+        "reliability": table,
+    }
+
+
+def warnings_of(prob: np.ndarray, scored: np.ndarray, theta: float, refractory_s: int = 60) -> np.ndarray:
+    """Grid indices of warnings: ``p >= theta`` on scored seconds, one per refractory period."""
+    candidates = np.flatnonzero((prob >= theta) & scored)
+    out = []
+    i = 0
+    while i < len(candidates):
+        w = int(candidates[i])
+        out.append(w)
+        i = int(np.searchsorted(candidates, w + refractory_s, side="left"))
+    return np.asarray(out, dtype=np.int64)
+
+
+def alarms(
+    tracks: list[Track], probs: list[np.ndarray], theta: float, horizon_s: int, refractory_s: int = 60
+) -> dict:
+    """Alarm scores at threshold ``theta``, pooled over tracks (see the module docstring)."""
+    hits = false = detections = onsets = caught = 0
+    leads: list[float] = []
+    delays: list[float] = []
+    warned_seconds = outside_seconds = scored_seconds = 0
+    for track, prob in zip(tracks, probs, strict=True):
+        warnings = warnings_of(prob, track.scored, theta, refractory_s)
+        scored_seconds += int(track.scored.sum())
+        outside_seconds += int(track.outside.sum())
+        warned_seconds += int(((prob >= theta) & track.outside).sum())
+        starts = np.array([s for s, _ in track.onsets], dtype=np.int64)
+        for w in warnings:
+            if len(starts) and np.any((starts >= w) & (starts <= w + horizon_s)):
+                hits += 1
+            elif track.running(int(w)):
+                detections += 1
+            else:
+                false += 1
+        for start, end in track.onsets:
+            onsets += 1
+            ahead = warnings[(warnings >= start - horizon_s) & (warnings <= start)]
+            if len(ahead):
+                caught += 1
+                leads.append(float(start - ahead[0]))
+            during = warnings[(warnings >= start - horizon_s) & (warnings <= end)]
+            if len(during):
+                delays.append(float(max(0, during[0] - start)))
+    hours = scored_seconds / 3600.0
+    lead = np.asarray(leads)
+    return {
+        "theta": theta,
+        "warnings": hits + false + detections,
+        "hits": hits,
+        "false": false,
+        "detections": detections,
+        "onsets": onsets,
+        "caught": caught,
+        "precision": hits / (hits + false) if hits + false else math.nan,
+        "recall": caught / onsets if onsets else math.nan,
+        "median_lead_s": float(np.median(lead)) if len(lead) else math.nan,
+        "p10_lead_s": float(np.percentile(lead, 10)) if len(lead) else math.nan,
+        "share_lead_10s": float(np.mean(lead >= 10)) if len(lead) else math.nan,
+        "share_lead_30s": float(np.mean(lead >= 30)) if len(lead) else math.nan,
+        "leads_s": [round(v, 1) for v in leads],
+        "false_per_hour": false / hours if hours else math.nan,
+        "time_in_warning": warned_seconds / outside_seconds if outside_seconds else math.nan,
+        "detection_delay_s": float(np.median(delays)) if delays else math.nan,
+        "detected": len(delays),
+    }
+
+
+def sweep(tracks: list[Track], probs: list[np.ndarray], horizon_s: int, refractory_s: int = 60) -> list[dict]:
+    """Precision, recall, false warnings per hour and median lead over :data:`SWEEP_THETAS`."""
+    rows = []
+    for theta in SWEEP_THETAS:
+        a = alarms(tracks, probs, theta, horizon_s, refractory_s)
+        rows.append(
+            {
+                key: a[key]
+                for key in ("theta", "precision", "recall", "false_per_hour", "median_lead_s", "warnings")
+            }
+        )
+    return rows
+
+
+def recall_within(rows: list[dict], max_false_per_hour: float) -> tuple[float, float | None]:
+    """The best recall of a sweep with no more false warnings per hour than the budget, and its theta."""
+    best, theta = 0.0, None
+    for row in rows:
+        if row["false_per_hour"] <= max_false_per_hour + 1e-9 and (row["recall"] or 0) > best:
+            best, theta = row["recall"], row["theta"]
+    return best, theta
