@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SHARED_DATA = SHARED / "data"
+from shared_data import SHARED, SHARED_DATA, shared_file
+
+__all__ = ["SHARED", "SHARED_DATA", "shared_file"]
 
 
 @pytest.fixture(autouse=True)
@@ -21,11 +20,3 @@ def _hermetic_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.delenv("LIQTERM_CONFIG", raising=False)
     monkeypatch.delenv("LIQTERM_TELEGRAM_TOKEN", raising=False)
-
-
-def shared_file(relative: str) -> Path:
-    """A file from ../shared/data, or skip the test with the reason when it is absent."""
-    path = SHARED_DATA / relative
-    if not path.exists():
-        pytest.skip(f"needs ../shared/data/{relative} (the shared research data beside the checkout)")
-    return path

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared_file
 from liqterm.model import Side
 from liqterm.recording import read_frames
 from liqterm.recording.import_csv import CsvFormatError, frames_from_csv, import_csv
 from liqterm.venues import ADAPTERS
+from shared_data import shared_file
 
 CSV = "datasets/binance_usdm_forceorder_2025-10-22T1742-1818Z.csv"
 

@@ -71,6 +71,10 @@ class VenueAdapter(Protocol):
         drop_replayed_on_subscribe: the venue replays already-past events right
             after a subscription; the manager drops events older than the moment
             of subscribing on each connection.
+
+    An adapter may also have ``headers`` (a mapping of HTTP headers for the
+    websocket handshake, e.g. Gate's ``X-Gate-Size-Decimal``); the manager sends
+    them when present.
     """
 
     name: str
