@@ -373,3 +373,30 @@ def serve_in_thread(api: FakeBotApi) -> Iterator[FakeBotApi]:
         loop.call_soon_threadsafe(api._release.set)
         thread.join(5)
         loop.close()
+
+
+async def serve_stdio(token: str) -> None:
+    """Serve in this process until stdin closes (``python -m fakes.telegram_api``).
+
+    Prints the port, then answers ``arrivals`` with one JSON line of
+    ``[text, perf_counter at arrival]`` per ``sendMessage`` (and forgets them).
+    """
+    import sys
+
+    api = FakeBotApi(token)
+    await api.start()
+    print(api.port, flush=True)
+    loop = asyncio.get_running_loop()
+    while (line := (await loop.run_in_executor(None, sys.stdin.readline)).strip()) not in ("", "quit"):
+        if line == "arrivals":
+            found = [[r.payload.get("text", ""), r.at] for r in api.requests if r.method == "sendMessage"]
+            api.requests.clear()
+            api.sent.clear()
+            print(json.dumps(found), flush=True)
+    await api.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(serve_stdio(sys.argv[1] if len(sys.argv) > 1 else CANARY_TOKEN))
