@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import json
 import re
 import threading
@@ -19,31 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakes.telegram_html import check_html
+
 CANARY_TOKEN = "987654321:CANARY-must-never-be-printed_0123456789"
 """A well-formed token for tests; its text is searched for in every captured log and output."""
 
 USER_CHAT, GROUP_CHAT, STRANGER_CHAT = 1001, -1002003004, 555
 """Chat ids for tests: a private chat, a supergroup, and a chat not in ``chat_ids``."""
 
-ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "span",
-    "tg-spoiler",
-    "a",
-    "code",
-    "pre",
-    "blockquote",
-    "tg-emoji",
-}
-_HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>|&(#\d+|#x[0-9a-fA-F]+|\w+);|[<>&]")
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -318,38 +300,6 @@ def _error(
     if parameters:
         body["parameters"] = parameters
     return body
-
-
-def check_html(text: str) -> tuple[str, str]:
-    """``(problem, visible text)``: problem is ``""`` when Telegram would accept the markup."""
-    stack: list[str] = []
-    visible: list[str] = []
-    last = 0
-    for match in _HTML_TOKEN.finditer(text):
-        visible.append(text[last : match.start()])
-        last = match.end()
-        token = match.group()
-        if token in "<>&":
-            return f"unescaped {token!r} at byte offset {match.start()}", ""
-        if token.startswith("&"):
-            entity = match.group(4)
-            if not entity.startswith("#") and entity not in ("lt", "gt", "amp", "quot"):
-                return f"unsupported entity {token!r}", ""
-            visible.append(html.unescape(token))
-            continue
-        closing, name = match.group(1), match.group(2).lower()
-        if name not in ALLOWED_TAGS:
-            return f"unsupported start tag {name!r}", ""
-        if closing:
-            if not stack or stack[-1] != name:
-                return f"unmatched end tag {name!r}", ""
-            stack.pop()
-        else:
-            stack.append(name)
-    visible.append(text[last:])
-    if stack:
-        return f"unclosed start tag {stack[-1]!r}", ""
-    return "", "".join(visible)
 
 
 @contextlib.contextmanager
