@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 MEMORY_S = {"seed": 300, "liqterm": 60}
 """How long after an asset's last event its probability can differ from the idle value."""
+EVENT_DRIVEN = frozenset({"seed"})
+"""Predictors whose value only changes when a second's bucket enters or leaves their window:
+they are sampled at those seconds only and held in between (exactly what they would say)."""
 
 Progress = Callable[[int, int, int], None]
 """``progress(frames, events, event_ms)``, called every few thousand frames."""
@@ -72,17 +75,31 @@ class EventLog:
 
 @dataclass(slots=True)
 class Samples:
-    """One engine predictor's per-asset probabilities on the 1 s grid (sparse)."""
+    """One engine predictor's per-asset probabilities on the 1 s grid.
+
+    Sparse: a value holds until the asset's next sample (the replay adds an idle
+    sample when an asset falls quiet), and assets never sampled sit at ``idle``.
+    """
 
     idle: float
     seconds: dict[str, list[int]] = field(default_factory=dict)
     values: dict[str, list[float]] = field(default_factory=dict)
 
+    def add(self, asset: str, second: int, value: float) -> None:
+        seconds = self.seconds.setdefault(asset, [])
+        if seconds and seconds[-1] == second:
+            self.values[asset][-1] = value
+            return
+        seconds.append(second)
+        self.values.setdefault(asset, []).append(value)
+
     def dense(self, asset: str, start_s: int, n: int) -> np.ndarray:
-        out = np.full(n, self.idle)
-        idx = np.asarray(self.seconds.get(asset, ()), dtype=np.int64) - start_s
-        keep = (idx >= 0) & (idx < n)
-        out[idx[keep]] = np.asarray(self.values.get(asset, ()), dtype=float)[keep]
+        seconds = np.asarray(self.seconds.get(asset, ()), dtype=np.int64) - start_s
+        values = np.asarray(self.values.get(asset, ()), dtype=float)
+        if not len(seconds):
+            return np.full(n, self.idle)
+        held = np.searchsorted(seconds, np.arange(n), side="right") - 1  # the last sample at or before
+        out = np.where(held >= 0, values[np.maximum(held, 0)], self.idle)
         return out
 
     def market_max(self, start_s: int, n: int) -> np.ndarray:
@@ -158,8 +175,14 @@ def replay(
     ingesting = list(engines.values()) or [first]  # no predictor: one plain engine still deduplicates
     columns = _Columns()
     last_seen: dict[str, int] = {}
+    due: dict[str, dict[int, set[str]]] = {name: {} for name in EVENT_DRIVEN & engines.keys()}
     next_sample: int | None = None
     frames_seen = rejected = 0
+
+    def take(name: str, engine: Engine, asset: str, tau: int) -> None:
+        samples[name].add(asset, tau, engine.probability_at(asset, tau * 1000))
+        if on_sample is not None:
+            on_sample(name, asset, tau, engine)
 
     def sample_until(second: int) -> None:
         nonlocal next_sample
@@ -167,15 +190,18 @@ def replay(
         while next_sample <= second:
             tau = next_sample
             for name, engine in engines.items():
-                span, store = memory[name], samples[name]
+                if name in due:
+                    for asset in due[name].pop(tau, ()):
+                        take(name, engine, asset, tau)
+                    continue
+                span = memory[name]
                 for asset, seen in last_seen.items():
                     if seen >= tau - span:
-                        store.seconds.setdefault(asset, []).append(tau)
-                        store.values.setdefault(asset, []).append(engine.probability_at(asset, tau * 1000))
-                        if on_sample is not None:
-                            on_sample(name, asset, tau, engine)
+                        take(name, engine, asset, tau)
+                    elif seen == tau - span - 1:  # just fell quiet: from now on it reads idle
+                        samples[name].add(asset, tau, samples[name].idle)
             if tau % 60 == 0:  # forget assets quiet for longer than every memory span
-                horizon = tau - max(memory.values(), default=0)
+                horizon = tau - max(memory.values(), default=0) - 2
                 for asset in [a for a, s in last_seen.items() if s < horizon]:
                     del last_seen[asset]
             next_sample += 1
@@ -197,7 +223,11 @@ def replay(
                 engine.ingest(event)
             if first.events_total != before:
                 columns.add(event)
-                last_seen[event.asset] = max(last_seen.get(event.asset, 0), -(-event.exchange_ms // 1000))
+                second = event.exchange_ms // 1000
+                last_seen[event.asset] = max(last_seen.get(event.asset, 0), second + 1)
+                for name, plan in due.items():  # when the bucket enters, and when it leaves the window
+                    plan.setdefault(next_sample, set()).add(event.asset)
+                    plan.setdefault(second + memory[name], set()).add(event.asset)
         if progress is not None and frames_seen % 5000 == 0:
             progress(frames_seen, len(columns.rows), first.now_ms)
     events = columns.log(frames_seen, rejected)
