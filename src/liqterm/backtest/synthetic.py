@@ -37,8 +37,21 @@ from liqterm.recording.format import RecordedFrame
 from liqterm.venues.fake.encode import encode_event
 
 MAJORS = ("BTC", "ETH", "SOL", "XRP", "DOGE", "BNB", "ADA", "LINK", "AVAX", "LTC", "DOT", "BCH", "TRX")
-MAJOR_PRICES = {"BTC": 107_000.0, "ETH": 3_800.0, "SOL": 185.0, "XRP": 2.4, "DOGE": 0.19, "BNB": 1_080.0,
-                "ADA": 0.64, "LINK": 17.5, "AVAX": 20.0, "LTC": 95.0, "DOT": 3.1, "BCH": 480.0, "TRX": 0.32}  # fmt: skip
+MAJOR_PRICES = {
+    "BTC": 107_000.0,
+    "ETH": 3_800.0,
+    "SOL": 185.0,
+    "XRP": 2.4,
+    "DOGE": 0.19,
+    "BNB": 1_080.0,
+    "ADA": 0.64,
+    "LINK": 17.5,
+    "AVAX": 20.0,
+    "LTC": 95.0,
+    "DOT": 3.1,
+    "BCH": 480.0,
+    "TRX": 0.32,
+}
 VENUE_WEIGHTS = {"binance": 35, "bybit": 25, "okx": 20, "gateio": 10, "bitget": 10}
 ANY_SYMBOL_VENUES = ("binance", "bybit", "bitget")
 SESSION_RATE = {"asian": 0.7, "european": 0.9, "us": 1.0, "weekend": 0.5}
@@ -79,9 +92,14 @@ class Synthetic:
     spec: GeneratorSpec = field(default_factory=GeneratorSpec)
 
     def describe(self) -> dict:
-        return {"synthetic": True, "events": self.events, "frames": len(self.frames),
-                "cascades_injected": len(self.injected), "outages": len(self.outages),
-                "spec": self.spec.to_dict()}  # fmt: skip
+        return {
+            "synthetic": True,
+            "events": self.events,
+            "frames": len(self.frames),
+            "cascades_injected": len(self.injected),
+            "outages": len(self.outages),
+            "spec": self.spec.to_dict(),
+        }
 
 
 def _injections(
@@ -99,8 +117,11 @@ def _injections(
             float(np.exp(rng.uniform(np.log(4), np.log(14)))) if kind != "fizzle" else rng.uniform(1.5, 3)
         )
         focus = tuple(rng.choice(assets[:20], size=3, replace=False))
-        out.append(Injected(float(t), str(kind), float(ramp), float(hold), float(multiplier), rng.random() < 0.8,
-                            focus))  # fmt: skip
+        out.append(
+            Injected(
+                float(t), str(kind), float(ramp), float(hold), float(multiplier), rng.random() < 0.8, focus
+            )
+        )
 
 
 def _session_rate(t: float) -> float:
@@ -109,8 +130,14 @@ def _session_rate(t: float) -> float:
     return SESSION_RATE[session_name_at(int(t * 1000))]
 
 
-def simulate(spec: GeneratorSpec, start_s: float, hours: float, seed: int, cascades_per_hour: float = 2.0,
-             assets: int = 60) -> tuple[list[tuple], list[Injected]]:  # fmt: skip
+def simulate(
+    spec: GeneratorSpec,
+    start_s: float,
+    hours: float,
+    seed: int,
+    cascades_per_hour: float = 2.0,
+    assets: int = 60,
+) -> tuple[list[tuple], list[Injected]]:
     """Event tuples ``(time_s, asset, is_long, usd, price)`` by Ogata thinning, and the injections."""
     rng = np.random.default_rng(seed)
     names = list(MAJORS) + [f"SYN{i:02d}" for i in range(max(0, assets - len(MAJORS)))]
@@ -175,8 +202,12 @@ def _pick_venue(rng: np.random.Generator, asset: str) -> str:
     return venues[int(rng.choice(len(venues), p=weights / weights.sum()))]
 
 
-def to_frames(events: list[tuple], seed: int, contract_size: Callable[[str, str], float | None],
-              outages: list[tuple[str, float, float]] = ()) -> list[RecordedFrame]:  # fmt: skip
+def to_frames(
+    events: list[tuple],
+    seed: int,
+    contract_size: Callable[[str, str], float | None],
+    outages: list[tuple[str, float, float]] = (),
+) -> list[RecordedFrame]:
     """Frames in each venue's shape, throttled, batched and delayed as that venue would."""
     rng = np.random.default_rng(seed + 1)
     latency = rng.lognormal(np.log(0.08), 0.5, len(events))
@@ -186,8 +217,17 @@ def to_frames(events: list[tuple], seed: int, contract_size: Callable[[str, str]
         if any(v == venue and lo <= t < hi for v, lo, hi in outages):
             continue
         ms = int(t * 1000)
-        event = Liquidation(venue, f"{asset}USDT", asset, Side.LONG if is_long else Side.SHORT, price,
-                            usd / price, usd, ms, ms)  # fmt: skip
+        event = Liquidation(
+            venue,
+            f"{asset}USDT",
+            asset,
+            Side.LONG if is_long else Side.SHORT,
+            price,
+            usd / price,
+            usd,
+            ms,
+            ms,
+        )
         window = {"binance": 1000, "bybit": 500}.get(venue)
         key = (venue, asset, ms // window if window else ms * 1000 + len(pending))
         pending.setdefault(key, []).append((event, lag))
@@ -211,8 +251,16 @@ def to_frames(events: list[tuple], seed: int, contract_size: Callable[[str, str]
     return frames
 
 
-def generate(spec: GeneratorSpec, *, start_s: float = 1_761_120_000.0, hours: float = 1.0, seed: int = 0,
-             cascades_per_hour: float = 2.0, outages_per_day: float = 0.0, assets: int = 60) -> Synthetic:  # fmt: skip
+def generate(
+    spec: GeneratorSpec,
+    *,
+    start_s: float = 1_761_120_000.0,
+    hours: float = 1.0,
+    seed: int = 0,
+    cascades_per_hour: float = 2.0,
+    outages_per_day: float = 0.0,
+    assets: int = 60,
+) -> Synthetic:
     """A whole synthetic recording (frames in receive order)."""
     from liqterm.venues import ADAPTERS, load_offline_instruments
 
