@@ -16,7 +16,9 @@ from pathlib import Path
 from liqterm.config.paths import log_dir
 
 LOG_FILE = "liqterm.log"
-_BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b")
+# No \b at the start: in a token URL ("/bot123456:ABC...") the digits follow "bot" directly,
+# and a word boundary there would let the token through.
+_BOT_TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}(?![A-Za-z0-9_-])")
 _SECRETS: set[str] = set()
 MASK = "***"
 
