@@ -31,6 +31,7 @@ from liqterm.config.schema import (
     TuiConfig,
     VenueConfig,
 )
+from liqterm.config.urls import transport_problem
 from liqterm.model import VENUE_IDS
 
 PREDICTORS: tuple[str, ...] = ("hawkes", "seed")
@@ -217,8 +218,10 @@ def _venues(table: object, key: str) -> Mapping[str, VenueConfig]:
     for name, spec in table.items():
         venues[name] = _dataclass(VenueConfig, spec, f"{key}.{name}")
         url = venues[name].url
-        if url is not None and not url.startswith(("wss://", "ws://")):
-            raise ConfigError(f"{key}.{name}.url", "a ws:// or wss:// URL", url)
+        if url is not None and transport_problem(url, "wss", "ws"):
+            # TLS stays on for real venues; plain ws:// is for the local fake servers only
+            raise ConfigError(f"{key}.{name}.url", "a ws:// or wss:// URL (ws:// for a loopback host only)",
+                              url)
     return MappingProxyType(venues)
 
 
@@ -260,8 +263,9 @@ def _check_rules(config: Config) -> None:
     g = config.telegram
     _choice(g.min_priority, PRIORITIES, "telegram.min_priority")
     _positive(g.digest_after, "telegram.digest_after")
-    if not g.api_url.startswith(("https://", "http://")):
-        raise ConfigError("telegram.api_url", "an http(s) URL", g.api_url)
+    if transport_problem(g.api_url, "https", "http"):
+        # the bot token is part of every request path: never send it in clear over a network
+        raise ConfigError("telegram.api_url", "an http(s) URL (http:// for a loopback host only)", g.api_url)
     for name in ("max_age_s", "per_chat_per_s", "per_group_per_min", "global_per_s"):
         _positive(getattr(g, name), f"telegram.{name}")
     if g.enabled and not g.chat_ids:

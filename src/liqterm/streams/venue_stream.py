@@ -16,6 +16,7 @@ from collections.abc import Callable
 import websockets
 from websockets.exceptions import InvalidHandshake, InvalidURI
 
+from liqterm.config.urls import transport_problem
 from liqterm.streams.backoff import Backoff
 from liqterm.streams.connection import Connection, Ended
 from liqterm.streams.frames import wall_ms
@@ -68,6 +69,9 @@ class VenueStream:
         self.adapter = adapter
         self.venue = adapter.name
         self.url = url or adapter.url
+        problem = transport_problem(self.url, "wss", "ws")
+        if problem:  # config refuses these already; this guards every other way in
+            raise ValueError(f"{adapter.name}: refusing {self.url}: {problem}")
         self.settings = settings or StreamSettings()
         self.clock = clock
         self.tracker = HealthTracker(adapter.name, adapter.throttle_note)
