@@ -87,9 +87,14 @@ class StateDB:
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # What was liquidated and alerted is nobody else's business: a private folder and file.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        created = not path.exists()
         # Autocommit: every write below opens its own explicit transaction.
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        if created:
+            path.touch(mode=0o600)
+            path.chmod(0o600)
         try:
             self._db.execute("PRAGMA busy_timeout = 2000")
             # Reading the header here turns "file is not a database" into an error now.
