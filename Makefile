@@ -33,5 +33,10 @@ check: $(TEST_STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
+# The fault-injection suite in full (10,000 fuzz examples per parser, long outages) with its
+# table of what was injected and what happened; `make test` runs the shortened form.
+faults: $(TEST_STAMP)
+	$(BIN)/python scripts/faults.py --full
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
