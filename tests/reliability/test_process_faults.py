@@ -126,7 +126,7 @@ async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
         persisted = _persisted(state)
         assert persisted <= set(accepted_1), "the file holds an event the child never accepted"
         unsaved = set(accepted_1) - persisted
-        assert all(walls_1[i] >= killed_wall - FLUSH_BOUND_MS - 250 for i in unsaved), \
+        assert all(walls_1[i] >= killed_wall - FLUSH_BOUND_MS - 500 for i in unsaved), \
             "lost more than the last unflushed second"
 
         # what the killed engine held at its last commit is what the restart must show

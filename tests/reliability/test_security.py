@@ -7,6 +7,7 @@ import logging
 import re
 import stat
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,28 @@ def test_a_token_file_others_can_read_is_refused_with_the_fix(tmp_path: Path, mo
 # -- no secret anywhere -----------------------------------------------------------------------------
 
 
-async def test_the_canary_token_appears_nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    log_file = setup_logging(verbose=True, directory=tmp_path / "logs")
+@pytest.fixture
+def app_logging(tmp_path: Path) -> Iterator[Path]:
+    """The app's own log set-up (file, redaction), undone afterwards for the other tests."""
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers), logging.getLogger("liqterm").level)
+    try:
+        yield setup_logging(verbose=True, directory=tmp_path / "logs")
+    finally:
+        for handler in [h for h in root.handlers if h not in saved[1]]:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(saved[0])
+        logging.getLogger("liqterm").setLevel(saved[2])
+        logging.captureWarnings(False)
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+async def test_the_canary_token_appears_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_logging: Path
+) -> None:
+    log_file = app_logging
     logging.getLogger("httpx").setLevel(logging.DEBUG)
     logging.getLogger("httpcore").setLevel(logging.DEBUG)
     shown: list[str] = []
