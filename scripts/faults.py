@@ -31,11 +31,22 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "faults.jsonl"
-        env = {**os.environ, "LIQTERM_FAULT_REPORT": str(report),
-               "LIQTERM_FAULTS": "full" if args.full else "quick"}
+        env = {
+            **os.environ,
+            "LIQTERM_FAULT_REPORT": str(report),
+            "LIQTERM_FAULTS": "full" if args.full else "quick",
+        }
         started = time.monotonic()
-        command = [sys.executable, "-m", "pytest", "tests/reliability", "-q", "-p", "no:cacheprovider",
-                   *args.pytest_args]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/reliability",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *args.pytest_args,
+        ]
         code = subprocess.run(command, cwd=ROOT, env=env).returncode
         elapsed = time.monotonic() - started
         rows = [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
@@ -57,8 +68,10 @@ def _line(cells: tuple[str, ...]) -> str:
     wrapped = [textwrap.wrap(str(cell), width) or [""] for cell, width in zip(cells, WIDTHS, strict=True)]
     lines = []
     for index in range(max(len(parts) for parts in wrapped)):
-        parts = [(cell[index] if index < len(cell) else "").ljust(width)
-                 for cell, width in zip(wrapped, WIDTHS, strict=True)]
+        parts = [
+            (cell[index] if index < len(cell) else "").ljust(width)
+            for cell, width in zip(wrapped, WIDTHS, strict=True)
+        ]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
 

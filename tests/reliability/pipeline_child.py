@@ -41,8 +41,12 @@ def whales(engine: Engine) -> dict[str, Any]:
     stats = engine.snapshot().whales_all
     if stats is None:
         return {"count": 0}
-    return {"count": stats.count, "long": stats.long_usd, "short": stats.short_usd,
-            "largest": stats.largest.identity if stats.largest else None}
+    return {
+        "count": stats.count,
+        "long": stats.long_usd,
+        "short": stats.short_usd,
+        "largest": stats.largest.identity if stats.largest else None,
+    }
 
 
 async def main(venue: str, url: str, state: Path) -> None:
@@ -77,8 +81,15 @@ async def main(venue: str, url: str, state: Path) -> None:
     await stream.run(stop)
     announcer.cancel()
     store.close()
-    emit({"t": "final", "events_total": engine.events_total, "duplicates": engine.duplicates,
-          "whales": whales(engine), "written": store.status().written})
+    emit(
+        {
+            "t": "final",
+            "events_total": engine.events_total,
+            "duplicates": engine.duplicates,
+            "whales": whales(engine),
+            "written": store.status().written,
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ T0 = 1_761_145_200_000
 PRICES = {"BTC": 107_000.0, "ETH": 3_800.0, "SOL": 187.5}
 
 
-def liq(usd: float, ms: int, asset: str = "BTC", venue: str = "binance",
-        side: Side = Side.LONG) -> Liquidation:
+def liq(
+    usd: float, ms: int, asset: str = "BTC", venue: str = "binance", side: Side = Side.LONG
+) -> Liquidation:
     price = PRICES.get(asset, 10.0)
     return Liquidation(venue, f"{asset}USDT", asset, side, price, usd / price, usd, ms, ms + 40)
 

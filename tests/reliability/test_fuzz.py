@@ -28,18 +28,66 @@ from liqterm.venues.fake.encode import encode_event
 RECEIVED = 1_800_000_000_000
 
 scalars = (
-    st.none() | st.booleans() | st.integers(min_value=-(10**20), max_value=10**20)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=16)
-    | st.sampled_from(["NaN", "-0", "1e999", "", "BTCUSDT", "BTC-USDT-SWAP", "Buy", "SELL", "long",
-                       "liquidation-orders", "forceOrder", "futures.public_liquidates", "snapshot"])
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=16)
+    | st.sampled_from(
+        [
+            "NaN",
+            "-0",
+            "1e999",
+            "",
+            "BTCUSDT",
+            "BTC-USDT-SWAP",
+            "Buy",
+            "SELL",
+            "long",
+            "liquidation-orders",
+            "forceOrder",
+            "futures.public_liquidates",
+            "snapshot",
+        ]
+    )
 )
 json_trees = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(st.sampled_from(["e", "o", "data", "arg", "result", "topic", "s", "S", "p", "v",
-                                       "T", "ts", "details", "instId", "price", "size", "side", "channel",
-                                       "event", "stream", "amount", "symbol", "contract"])
-                      | st.text(max_size=6), inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "e",
+                    "o",
+                    "data",
+                    "arg",
+                    "result",
+                    "topic",
+                    "s",
+                    "S",
+                    "p",
+                    "v",
+                    "T",
+                    "ts",
+                    "details",
+                    "instId",
+                    "price",
+                    "size",
+                    "side",
+                    "channel",
+                    "event",
+                    "stream",
+                    "amount",
+                    "symbol",
+                    "contract",
+                ]
+            )
+            | st.text(max_size=6),
+            inner,
+            max_size=6,
+        )
+    ),
     max_leaves=25,
 )
 
@@ -61,8 +109,9 @@ def test_arbitrary_json_never_raises(venue: str) -> None:
         _sane(ADAPTERS[venue].decode(json.dumps(tree), RECEIVED))
 
     check()
-    record("fuzz", venue, f"{FUZZ.max_examples:,} arbitrary JSON trees", "never raised",
-           frames=FUZZ.max_examples)
+    record(
+        "fuzz", venue, f"{FUZZ.max_examples:,} arbitrary JSON trees", "never raised", frames=FUZZ.max_examples
+    )
 
 
 @pytest.mark.parametrize("venue", VENUE_IDS)
@@ -73,8 +122,13 @@ def test_arbitrary_bytes_never_raise(venue: str) -> None:
         _sane(ADAPTERS[venue].decode(data, RECEIVED))
 
     check()
-    record("fuzz", venue, f"{FUZZ.max_examples:,} arbitrary byte/text frames", "never raised",
-           frames=FUZZ.max_examples)
+    record(
+        "fuzz",
+        venue,
+        f"{FUZZ.max_examples:,} arbitrary byte/text frames",
+        "never raised",
+        frames=FUZZ.max_examples,
+    )
 
 
 PRICES = {"BTC": 107_000.0, "ETH": 3_800.0, "SOL": 187.0, "DOGE": 0.2, "PEPE": 0.00001}
@@ -116,8 +170,13 @@ def test_valid_frames_round_trip_to_the_right_fields(venue: str) -> None:
         assert got.usd == pytest.approx(price * quantity, rel=1e-9)
 
     check()
-    record("fuzz", venue, f"{FUZZ.max_examples:,} valid frames (encode -> parse)",
-           "right side, asset, price, size, time", frames=FUZZ.max_examples)
+    record(
+        "fuzz",
+        venue,
+        f"{FUZZ.max_examples:,} valid frames (encode -> parse)",
+        "right side, asset, price, size, time",
+        frames=FUZZ.max_examples,
+    )
 
 
 def _venue_symbol(venue: str, symbol: str) -> str:
@@ -129,25 +188,50 @@ def _venue_symbol(venue: str, symbol: str) -> str:
 
 KNOWN_KEYS = {
     "thresholds": ["default", "sessions", "assets"],
-    "engine": ["correlation_window_s", "dislocation_bps", "dedup_horizon_s", "max_future_skew_s",
-               "recent_events", "alert_log"],
+    "engine": [
+        "correlation_window_s",
+        "dislocation_bps",
+        "dedup_horizon_s",
+        "max_future_skew_s",
+        "recent_events",
+        "alert_log",
+    ],
     "alerts": ["min_class", "cooldown_s", "possible", "warning"],
     "cascade": ["predictor", "horizon_s", "evaluate_every_ms"],
     "venues": list(VENUE_IDS),
     "tui": ["tick_hz", "tape_rows", "meters", "pinned", "min_class", "hide_retail", "threshold_step"],
-    "telegram": ["enabled", "chat_ids", "min_priority", "kinds", "digest_after", "api_url", "token_file",
-                 "max_age_s", "per_chat_per_s", "per_group_per_min", "global_per_s"],
+    "telegram": [
+        "enabled",
+        "chat_ids",
+        "min_priority",
+        "kinds",
+        "digest_after",
+        "api_url",
+        "token_file",
+        "max_age_s",
+        "per_chat_per_s",
+        "per_group_per_min",
+        "global_per_s",
+    ],
 }
 toml_scalars = (
-    st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
+    st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
     | st.sampled_from(["hawkes", "seed", "whale", "high", "info", "wss://x", "ws://127.0.0.1:1/", "BTC"])
 )
 toml_values = st.recursive(
     toml_scalars,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(["base", "whale", "cascade", "url", "enabled", "BTC", "asian", "us"])
-                      | st.text(string.ascii_letters, min_size=1, max_size=5), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["base", "whale", "cascade", "url", "enabled", "BTC", "asian", "us"])
+            | st.text(string.ascii_letters, min_size=1, max_size=5),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=10,
 )
 
@@ -183,17 +267,29 @@ def test_config_loader_on_arbitrary_documents() -> None:
         _check_config(text)
 
     check()
-    record("fuzz", "config", f"{FUZZ.max_examples:,} TOML documents over the real keys",
-           "a Config or a ConfigError naming the key", frames=FUZZ.max_examples)
+    record(
+        "fuzz",
+        "config",
+        f"{FUZZ.max_examples:,} TOML documents over the real keys",
+        "a Config or a ConfigError naming the key",
+        frames=FUZZ.max_examples,
+    )
 
 
 def test_config_loader_on_arbitrary_text() -> None:
     @FUZZ
-    @given(text=st.text(max_size=200) | st.sampled_from(["[engine]\nrecent_events = 1e999",
-                                                         "[[tui]]\n", "a.b.c = 1\na = 2"]))
+    @given(
+        text=st.text(max_size=200)
+        | st.sampled_from(["[engine]\nrecent_events = 1e999", "[[tui]]\n", "a.b.c = 1\na = 2"])
+    )
     def check(text: str) -> None:
         _check_config(text)
 
     check()
-    record("fuzz", "config", f"{FUZZ.max_examples:,} arbitrary texts", "a Config or a ConfigError",
-           frames=FUZZ.max_examples)
+    record(
+        "fuzz",
+        "config",
+        f"{FUZZ.max_examples:,} arbitrary texts",
+        "a Config or a ConfigError",
+        frames=FUZZ.max_examples,
+    )

@@ -26,8 +26,13 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 # Binance, Bybit and Bitget derive the asset from a USDT-quoted name (a new listing is real
 # data), so their unknown symbol is one with no quote currency at all.
-UNKNOWN_SYMBOL = {"binance": "ZZZQQQ", "bybit": "ZZZQQQ", "bitget": "ZZZQQQ",
-                  "okx": "ZZZQQQ-USDT-SWAP", "gateio": "ZZZQQQ_USDT"}
+UNKNOWN_SYMBOL = {
+    "binance": "ZZZQQQ",
+    "bybit": "ZZZQQQ",
+    "bitget": "ZZZQQQ",
+    "okx": "ZZZQQQ-USDT-SWAP",
+    "gateio": "ZZZQQQ_USDT",
+}
 
 
 def _replace(node: Any, keys: tuple[str, ...], make: Callable[[Any], Any]) -> Any:
@@ -93,8 +98,9 @@ async def test_garbage_is_counted_per_venue_with_a_reason() -> None:
             for what, frame in _broken(venue, valid):
                 before = r.health.rejected
                 await r.send([frame])
-                await wait_until(lambda before=before: r.health.rejected == before + 1,
-                                 what=f"{venue}: {what} rejected")
+                await wait_until(
+                    lambda before=before: r.health.rejected == before + 1, what=f"{venue}: {what} rejected"
+                )
                 reason = r.health.last_reject_reason or ""
                 assert reason, f"{venue}: {what} rejected without a reason"
                 if what == "unknown symbol":
@@ -110,9 +116,14 @@ async def test_garbage_is_counted_per_venue_with_a_reason() -> None:
     results = await each_venue(check)
     for venue, (sent, rejected, reasons) in results.items():
         assert sent == rejected
-        record("garbage", venue, f"{sent} malformed frames (JSON, shape, types, NaN/negative/zero, "
-               "unknown symbol)", f"each rejected with a reason ({len(set(reasons))} distinct); feed kept",
-               frames=sent, rejected=rejected)
+        record(
+            "garbage",
+            venue,
+            f"{sent} malformed frames (JSON, shape, types, NaN/negative/zero, unknown symbol)",
+            f"each rejected with a reason ({len(set(reasons))} distinct); feed kept",
+            frames=sent,
+            rejected=rejected,
+        )
 
 
 async def test_times_in_seconds_far_future_and_far_past() -> None:
@@ -127,8 +138,10 @@ async def test_times_in_seconds_far_future_and_far_past() -> None:
             await r.send([seconds, future, past])
             # seconds are read as seconds (not 1970); future and past reach the engine, which
             # refuses them (OKX's stream drops the past one first, as a replay)
-            await wait_until(lambda: r.engine.rejected + r.health.dropped_replayed == 2
-                             and r.engine.events_total == 1, what=f"{venue}: one accepted, two refused")
+            await wait_until(
+                lambda: r.engine.rejected + r.health.dropped_replayed == 2 and r.engine.events_total == 1,
+                what=f"{venue}: one accepted, two refused",
+            )
             accepted = r.delivered[0]
             assert accepted.exchange_ms == base[0].exchange_ms // 1000 * 1000
             assert r.health.reconnects == 0
@@ -136,9 +149,14 @@ async def test_times_in_seconds_far_future_and_far_past() -> None:
 
     results = await each_venue(check)
     for venue, (sent, refused) in results.items():
-        record("garbage", venue, "time in seconds; 10 years ahead; 3 years ago",
-               "seconds read as seconds; far times refused by the engine (not per venue)",
-               frames=sent, rejected=refused)
+        record(
+            "garbage",
+            venue,
+            "time in seconds; 10 years ahead; 3 years ago",
+            "seconds read as seconds; far times refused by the engine (not per venue)",
+            frames=sent,
+            rejected=refused,
+        )
 
 
 async def test_duplicates_after_a_reconnect_are_ingested_once() -> None:
@@ -153,16 +171,23 @@ async def test_duplicates_after_a_reconnect_are_ingested_once() -> None:
             await wait_until(lambda: r.health.reconnects == 1, what=f"{venue} reconnect")
             await r.live()
             await r.send(texts)  # the venue repeats what it sent before the drop
-            await wait_until(lambda: len(r.delivered) + r.health.dropped_replayed == 40,
-                             what=f"{venue} repeats seen")
+            await wait_until(
+                lambda: len(r.delivered) + r.health.dropped_replayed == 40, what=f"{venue} repeats seen"
+            )
             assert r.engine.events_total == 20
             assert r.engine.duplicates == len(r.delivered) - 20
             return len(r.delivered) - 20 + r.health.dropped_replayed
 
     results = await each_venue(check)
     for venue, repeated in results.items():
-        record("garbage", venue, "20 events repeated after a reconnect",
-               "each ingested once (engine dedup or replay drop)", frames=repeated, rejected=repeated)
+        record(
+            "garbage",
+            venue,
+            "20 events repeated after a reconnect",
+            "each ingested once (engine dedup or replay drop)",
+            frames=repeated,
+            rejected=repeated,
+        )
 
 
 def test_the_table_names_every_venue() -> None:

@@ -48,8 +48,8 @@ class Child:
     async def start(cls, url: str, state: Path) -> Child:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
         process = await asyncio.create_subprocess_exec(
-            sys.executable, str(CHILD), "binance", url, str(state),
-            stdout=asyncio.subprocess.PIPE, env=env)
+            sys.executable, str(CHILD), "binance", url, str(state), stdout=asyncio.subprocess.PIPE, env=env
+        )
         return cls(process)
 
     async def _read(self) -> None:
@@ -86,8 +86,12 @@ def _whales(engine: Engine) -> dict[str, Any]:
     stats = engine.snapshot().whales_all
     if stats is None:
         return {"count": 0}
-    return {"count": stats.count, "long": stats.long_usd, "short": stats.short_usd,
-            "largest": list(stats.largest.identity) if stats.largest else None}
+    return {
+        "count": stats.count,
+        "long": stats.long_usd,
+        "short": stats.short_usd,
+        "largest": list(stats.largest.identity) if stats.largest else None,
+    }
 
 
 async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
@@ -109,8 +113,11 @@ async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
 
             sender = asyncio.create_task(paced())
             # mid-burst, after at least one commit (so the restart has something to show)
-            await wait_until(lambda: len(first.of("E")) >= count // 3 and state.exists()
-                             and bool(_persisted(state)), 20, "a third of the burst, partly saved")
+            await wait_until(
+                lambda: len(first.of("E")) >= count // 3 and state.exists() and bool(_persisted(state)),
+                20,
+                "a third of the burst, partly saved",
+            )
             killed_wall = time.time_ns() // 1_000_000
             await first.finish(signal.SIGKILL)
             sender.cancel()
@@ -126,8 +133,9 @@ async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
         persisted = _persisted(state)
         assert persisted <= set(accepted_1), "the file holds an event the child never accepted"
         unsaved = set(accepted_1) - persisted
-        assert all(walls_1[i] >= killed_wall - FLUSH_BOUND_MS - 500 for i in unsaved), \
+        assert all(walls_1[i] >= killed_wall - FLUSH_BOUND_MS - 500 for i in unsaved), (
             "lost more than the last unflushed second"
+        )
 
         # what the killed engine held at its last commit is what the restart must show
         reference = Engine()
@@ -170,10 +178,17 @@ async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
     assert not lost, f"alerts lost across the kill: {sorted(lost)[:5]}"
     assert not repeated, f"alerts raised again for saved events: {sorted(repeated)[:5]}"
     delivered = len(set(alerts_1) | set(alerts_2))
-    record("process", "pipeline", f"kill -9 after {len(accepted_1):,} of {count:,} burst events",
-           f"{len(persisted):,} restored (whale pane equal), {len(unsaved)} unsaved in the last second, "
-           f"burst complete once in {recovered_s:.1f} s", frames=count, recovered=len(persisted),
-           alerts_sent=delivered, alerts_expected=len(expected_alerts))
+    record(
+        "process",
+        "pipeline",
+        f"kill -9 after {len(accepted_1):,} of {count:,} burst events",
+        f"{len(persisted):,} restored (whale pane equal), {len(unsaved)} unsaved in the last second, "
+        f"burst complete once in {recovered_s:.1f} s",
+        frames=count,
+        recovered=len(persisted),
+        alerts_sent=delivered,
+        alerts_expected=len(expected_alerts),
+    )
 
 
 async def _send(server: FakeVenueServer, texts: list[str]) -> None:

@@ -49,8 +49,9 @@ def test_config_state_and_data_files_are_private(tmp_path: Path) -> None:
     store.close()
     assert _mode(saved) == 0o600 and _mode(created) == 0o600
     assert _mode(state_dir) == 0o700 and _mode(state_dir / "state.sqlite3") == 0o600
-    record("security", "files", "new config, config init, state folder and file",
-           "0600 files, 0700 data folder")
+    record(
+        "security", "files", "new config, config init, state folder and file", "0600 files, 0700 data folder"
+    )
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620])
@@ -98,10 +99,22 @@ async def test_the_canary_token_appears_nowhere(
     async with FakeBotApi(CANARY_TOKEN) as api:
         api.fail("sendMessage", 500, times=2)
         api.fail("sendMessage", 401, description="Unauthorized")
-        config = TelegramConfig(enabled=True, chat_ids=(USER_CHAT,), api_url=api.url, min_priority="info",
-                                per_chat_per_s=0, per_group_per_min=0, global_per_s=0)
-        tuning = Tuning(timeouts=Timeouts(connect=0.5, request=0.5), backoff_base_s=0.01,
-                        backoff_cap_s=0.02, commands=False, stop_grace_s=0.2)
+        config = TelegramConfig(
+            enabled=True,
+            chat_ids=(USER_CHAT,),
+            api_url=api.url,
+            min_priority="info",
+            per_chat_per_s=0,
+            per_group_per_min=0,
+            global_per_s=0,
+        )
+        tuning = Tuning(
+            timeouts=Timeouts(connect=0.5, request=0.5),
+            backoff_base_s=0.01,
+            backoff_cap_s=0.02,
+            commands=False,
+            stop_grace_s=0.2,
+        )
         forwarder = Forwarder(config, Secret(CANARY_TOKEN), outbox_path=tmp_path / "o.sqlite3", tuning=tuning)
         from test_telegram_faults import _alert
 
@@ -124,8 +137,12 @@ async def test_the_canary_token_appears_nowhere(
     assert "sendMessage" in written or "telegram" in written  # the log did record the trouble
     for text in [*shown, written]:
         assert SECRET_PART not in text, text[:500]
-    record("security", "canary token", "500s and a 401 from the Bot API, a crash, debug logs, CLI output",
-           "token in none of log, status, repr, traceback, output")
+    record(
+        "security",
+        "canary token",
+        "500s and a 401 from the Bot API, a crash, debug logs, CLI output",
+        "token in none of log, status, repr, traceback, output",
+    )
 
 
 def test_the_log_filter_masks_token_shaped_text_from_any_library() -> None:
@@ -164,15 +181,28 @@ async def test_every_connection_is_opened_with_frame_and_queue_bounds(
     assert seen["max_size"] == settings.hard_max_frame_bytes <= 16 << 20
     assert seen["max_queue"] == settings.max_queue <= 1024
     assert settings.max_frame_bytes <= settings.hard_max_frame_bytes
-    record("security", "websockets", "connect options", f"max_size {settings.hard_max_frame_bytes:,} B, "
-           f"max_queue {settings.max_queue}, soft frame limit {settings.max_frame_bytes:,} B")
+    record(
+        "security",
+        "websockets",
+        "connect options",
+        f"max_size {settings.hard_max_frame_bytes:,} B, "
+        f"max_queue {settings.max_queue}, soft frame limit {settings.max_frame_bytes:,} B",
+    )
 
 
 # -- TLS --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["ws://fstream.binance.com/ws", "ws://10.0.0.5:9000/x", "ws://127.evil.com/",
-                                 "http://example.com/ws", "ftp://x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ws://fstream.binance.com/ws",
+        "ws://10.0.0.5:9000/x",
+        "ws://127.evil.com/",
+        "http://example.com/ws",
+        "ftp://x",
+    ],
+)
 def test_plain_ws_to_a_real_host_is_refused_by_the_config(url: str) -> None:
     with pytest.raises(ConfigError) as caught:
         loads(f"[venues.okx]\nurl = '{url}'\n")
@@ -180,8 +210,10 @@ def test_plain_ws_to_a_real_host_is_refused_by_the_config(url: str) -> None:
     assert "loopback" in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["wss://ws.okx.com:8443/ws/v5/public", "ws://127.0.0.1:8765/ws",
-                                 "ws://localhost:1/x", "ws://[::1]:1/x"])
+@pytest.mark.parametrize(
+    "url",
+    ["wss://ws.okx.com:8443/ws/v5/public", "ws://127.0.0.1:8765/ws", "ws://localhost:1/x", "ws://[::1]:1/x"],
+)
 def test_tls_or_loopback_urls_are_accepted(url: str) -> None:
     assert loads(f"[venues.okx]\nurl = '{url}'\n").venues["okx"].url == url
 
@@ -196,16 +228,25 @@ def test_the_bot_api_is_never_reached_in_clear_over_a_network() -> None:
 def test_the_stream_refuses_plain_ws_to_a_real_host_whatever_the_source() -> None:
     with pytest.raises(ValueError, match=r"refusing ws://fstream\.binance\.com"):
         VenueStream(ADAPTERS["binance"], "ws://fstream.binance.com/ws/!forceOrder@arr", lambda v, b: None)
-    record("security", "TLS", "ws:// to a real host in config or code", "refused with the reason; "
-           "loopback ws:// allowed for the fakes")
+    record(
+        "security",
+        "TLS",
+        "ws:// to a real host in config or code",
+        "refused with the reason; loopback ws:// allowed for the fakes",
+    )
 
 
 def test_real_venues_use_tls_and_nothing_turns_verification_off() -> None:
     assert all(adapter.url.startswith("wss://") for adapter in ADAPTERS.values())
     assert TelegramConfig().api_url.startswith("https://")
-    off = re.compile(r"verify\s*=\s*False|CERT_NONE|check_hostname\s*=\s*False|_create_unverified_context"
-                     r"|ssl\s*=\s*False")
-    offenders = [f"{path.relative_to(SRC)}:{n}" for path in SRC.rglob("*.py")
-                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if off.search(line)]
+    off = re.compile(
+        r"verify\s*=\s*False|CERT_NONE|check_hostname\s*=\s*False|_create_unverified_context"
+        r"|ssl\s*=\s*False"
+    )
+    offenders = [
+        f"{path.relative_to(SRC)}:{n}"
+        for path in SRC.rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if off.search(line)
+    ]
     assert offenders == []

@@ -44,20 +44,31 @@ def test_a_restart_gets_the_same_whale_pane_windows_and_cooldowns(tmp_path: Path
     assert before.whales_all is not None and before.whales_all.count > 10
     for old, new in zip(before.meters, after.meters, strict=True):
         assert (new.asset, new.long_1h, new.short_1h, new.long_5m) == (
-            old.asset, old.long_1h, old.short_1h, old.long_5m)
+            old.asset,
+            old.long_1h,
+            old.short_1h,
+            old.long_5m,
+        )
     assert after.alerts == ()  # nothing re-announced
     # only whales older than an hour, everything of the last hour
     recent = sum(1 for e in events if e.exchange_ms >= END - 65 * 60_000)
     assert taken == report.whales + recent - sum(
-        1 for e in events if e.exchange_ms >= END - 65 * 60_000 and live.classify(e) in ("whale",
-                                                                                       "institutional"))
+        1
+        for e in events
+        if e.exchange_ms >= END - 65 * 60_000 and live.classify(e) in ("whale", "institutional")
+    )
     # The next whale of an already-alerted key is inside its cooldown on both engines.
     follow = liq(1_100_000, END + 1_000, "BTC", "okx")
     assert [a.key for a in rebuilt.ingest(follow)] == [a.key for a in live.ingest(follow)]
     # A venue repeating an event after the restart is a duplicate, not a second liquidation.
     assert rebuilt.ingest(events[-1]) == [] and rebuilt.snapshot().duplicates == 1
-    record("state", "sqlite", "restart after a day of events",
-           f"{taken} events restored, whale pane equal", recovered=taken)
+    record(
+        "state",
+        "sqlite",
+        "restart after a day of events",
+        f"{taken} events restored, whale pane equal",
+        recovered=taken,
+    )
 
 
 def test_no_alert_is_raised_twice_across_a_restart(tmp_path: Path) -> None:
@@ -158,8 +169,11 @@ def _zeroed_pages(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("damage", [_garbage, _truncated, _bad_value, _zeroed_pages],
-                         ids=["garbage", "truncated", "bad-value", "overwritten-pages"])
+@pytest.mark.parametrize(
+    "damage",
+    [_garbage, _truncated, _bad_value, _zeroed_pages],
+    ids=["garbage", "truncated", "bad-value", "overwritten-pages"],
+)
 def test_a_damaged_file_is_moved_aside_and_the_app_starts_fresh(tmp_path: Path, damage) -> None:
     path = tmp_path / "state.sqlite3"
     damage(path)
@@ -171,8 +185,7 @@ def test_a_damaged_file_is_moved_aside_and_the_app_starts_fresh(tmp_path: Path, 
     assert report.available and report.moved_to is not None and report.moved_to.exists()
     assert str(report.moved_to) in (report.message or "") and "started fresh" in (report.message or "")
     assert alerts and rows_in(path) == (1, 1)
-    record("state", "sqlite", f"state file {damage.__name__.strip('_')}",
-           "moved aside, fresh start")
+    record("state", "sqlite", f"state file {damage.__name__.strip('_')}", "moved aside, fresh start")
 
 
 def test_an_unreadable_file_is_moved_aside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -241,8 +254,13 @@ def test_a_full_disk_mid_run_is_reported_and_monitoring_goes_on(tmp_path: Path) 
     assert status.note == "state not saved: the disk is full; monitoring continues"
     assert status.lost == len(events) and status.written == 0
     assert alerts and more and engine.events_total == len(events) + 1
-    record("process", "data dir", "disk full (SQLITE_FULL) mid-run",
-           "monitoring on, says it cannot persist", frames=len(events))
+    record(
+        "process",
+        "data dir",
+        "disk full (SQLITE_FULL) mid-run",
+        "monitoring on, says it cannot persist",
+        frames=len(events),
+    )
 
 
 def test_saving_resumes_when_the_disk_has_room_again(tmp_path: Path) -> None:

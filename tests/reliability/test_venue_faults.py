@@ -45,14 +45,23 @@ async def test_abrupt_close_without_a_close_frame() -> None:
     worst = await each_venue(check)
     for venue, seconds in worst.items():
         assert seconds < RECONNECT_LIMIT_S
-        record("venue", venue, "abrupt TCP close (no close frame)", "reconnected, resubscribed",
-               reconnect_s=round(seconds, 3))
+        record(
+            "venue",
+            venue,
+            "abrupt TCP close (no close frame)",
+            "reconnected, resubscribed",
+            reconnect_s=round(seconds, 3),
+        )
 
 
 def _close_codes(venue: str) -> list[tuple[int, str]]:
     protocol = PROTOCOLS[venue]
-    codes = [protocol.lifetime_close, (1001, "going away"), (1008, "Too many requests"),
-             (1011, "keepalive ping timeout")]
+    codes = [
+        protocol.lifetime_close,
+        (1001, "going away"),
+        (1008, "Too many requests"),
+        (1011, "keepalive ping timeout"),
+    ]
     if protocol.idle is not None:
         codes.append((protocol.idle.close_code, protocol.idle.close_reason))
     return codes
@@ -73,8 +82,13 @@ async def test_close_with_each_venue_close_code() -> None:
     worst = await each_venue(check)
     for venue, seconds in worst.items():
         codes = ", ".join(str(code) for code, _ in _close_codes(venue))
-        record("venue", venue, f"close codes {codes}", "each reported with its code; reconnected",
-               reconnect_s=round(seconds, 3))
+        record(
+            "venue",
+            venue,
+            f"close codes {codes}",
+            "each reported with its code; reconnected",
+            reconnect_s=round(seconds, 3),
+        )
 
 
 async def test_stall_open_but_no_data_and_no_pong() -> None:
@@ -91,8 +105,13 @@ async def test_stall_open_but_no_data_and_no_pong() -> None:
 
     worst = await each_venue(check)
     for venue, seconds in worst.items():
-        record("venue", venue, "stall: open, no data, no pong", "stale by watchdog, live after",
-               reconnect_s=round(seconds, 3))
+        record(
+            "venue",
+            venue,
+            "stall: open, no data, no pong",
+            "stale by watchdog, live after",
+            reconnect_s=round(seconds, 3),
+        )
 
 
 async def test_silent_but_acking_is_flagged_quiet_not_down() -> None:
@@ -108,21 +127,33 @@ async def test_silent_but_acking_is_flagged_quiet_not_down() -> None:
             adapters.append(adapter)
             texts = frames(name, adapter, events(30, venue=name))
             servers[name] = FakeVenueServer(
-                name, recorded(name, texts, start_ms=now_ms(), step_ms=100), speed=1.0, loop=True,
-                retime=True, faults=Faults(silent=name == venue), **SHORT_WINDOW)
+                name,
+                recorded(name, texts, start_ms=now_ms(), step_ms=100),
+                speed=1.0,
+                loop=True,
+                retime=True,
+                faults=Faults(silent=name == venue),
+                **SHORT_WINDOW,
+            )
             await servers[name].start()
         try:
             manager = StreamManager(
-                adapters, lambda v, b: None, urls={n: s.url for n, s in servers.items()}, settings=FAST,
+                adapters,
+                lambda v, b: None,
+                urls={n: s.url for n, s in servers.items()},
+                settings=FAST,
                 keepalives={a.name: keepalive(a) for a in adapters},
-                symbols={"bybit": lambda: ["BTCUSDT", "ETHUSDT", "SOLUSDT"]})
+                symbols={"bybit": lambda: ["BTCUSDT", "ETHUSDT", "SOLUSDT"]},
+            )
             async with running(manager):
                 target = manager.streams[venue]
                 await wait_until(lambda: target.health().quiet, what=f"{venue} quiet")
                 assert target.health().state == "live" and target.health().events == 0
                 servers[venue].faults.silent = False  # the path comes back
-                await wait_until(lambda: not target.health().quiet and target.health().events > 0,
-                                 what=f"{venue} delivering again")
+                await wait_until(
+                    lambda: not target.health().quiet and target.health().events > 0,
+                    what=f"{venue} delivering again",
+                )
         finally:
             for server in servers.values():
                 await server.stop()
@@ -130,8 +161,12 @@ async def test_silent_but_acking_is_flagged_quiet_not_down() -> None:
 
     await each_venue(check)
     for venue in VENUES:
-        record("venue", venue, "silent while acking (no data, pongs fine)",
-               "flagged quiet while another venue delivers; clears when data returns")
+        record(
+            "venue",
+            venue,
+            "silent while acking (no data, pongs fine)",
+            "flagged quiet while another venue delivers; clears when data returns",
+        )
 
 
 async def test_forced_disconnect_at_end_of_life() -> None:
@@ -147,8 +182,13 @@ async def test_forced_disconnect_at_end_of_life() -> None:
 
     worst = await each_venue(check)
     for venue, seconds in worst.items():
-        record("venue", venue, "24 h forced disconnect (shortened to 0.35 s)", "reconnected each time",
-               reconnect_s=round(seconds, 3))
+        record(
+            "venue",
+            venue,
+            "24 h forced disconnect (shortened to 0.35 s)",
+            "reconnected each time",
+            reconnect_s=round(seconds, 3),
+        )
 
 
 async def test_slow_drip_of_one_byte_at_a_time() -> None:
@@ -175,9 +215,14 @@ async def test_slow_drip_of_one_byte_at_a_time() -> None:
 
     worst = await each_venue(check)
     for venue, seconds in worst.items():
-        record("venue", venue, "slow drip, 1 byte/ms; then a frame that never ends",
-               "dripped frame decoded; unfinished one ended by the watchdog", frames=2,
-               reconnect_s=round(seconds, 3))
+        record(
+            "venue",
+            venue,
+            "slow drip, 1 byte/ms; then a frame that never ends",
+            "dripped frame decoded; unfinished one ended by the watchdog",
+            frames=2,
+            reconnect_s=round(seconds, 3),
+        )
 
 
 async def test_frames_over_the_size_limits() -> None:
@@ -201,8 +246,14 @@ async def test_frames_over_the_size_limits() -> None:
     rejected = await each_venue(check)
     for venue, count in rejected.items():
         assert count == 4
-        record("venue", venue, "3 frames of 50 kB (limit 10 kB), 1 of 300 kB (hard limit 200 kB)",
-               "3 skipped and counted; 1 dropped the connection, reconnected", frames=4, rejected=count)
+        record(
+            "venue",
+            venue,
+            "3 frames of 50 kB (limit 10 kB), 1 of 300 kB (hard limit 200 kB)",
+            "3 skipped and counted; 1 dropped the connection, reconnected",
+            frames=4,
+            rejected=count,
+        )
 
 
 async def test_a_burst_of_ten_thousand_events_in_one_second() -> None:
@@ -228,9 +279,15 @@ async def test_a_burst_of_ten_thousand_events_in_one_second() -> None:
     timings = await each_venue(check)
     rss = peak_rss_mb()
     for venue, (sent_s, done_s) in timings.items():
-        record("venue", venue, f"burst of {count:,} events sent in {sent_s:.2f} s",
-               f"all ingested once in {done_s:.2f} s", frames=count, recovered=count,
-               peak_rss_mb=round(rss, 1))
+        record(
+            "venue",
+            venue,
+            f"burst of {count:,} events sent in {sent_s:.2f} s",
+            f"all ingested once in {done_s:.2f} s",
+            frames=count,
+            recovered=count,
+            peak_rss_mb=round(rss, 1),
+        )
     # five bursts at once stay within a modest footprint (the interpreter alone is ~60 MB)
     assert rss < 600, f"peak RSS {rss:.0f} MB"
 
@@ -268,6 +325,10 @@ async def test_reconnect_within_five_seconds_of_the_server_coming_back() -> None
 
     worst = await each_venue(check)
     for venue, seconds in worst.items():
-        record("venue", venue, f"server gone for {outage_s:g} s, then back on the same port",
-               "live again", reconnect_s=round(seconds, 3))
-
+        record(
+            "venue",
+            venue,
+            f"server gone for {outage_s:g} s, then back on the same port",
+            "live again",
+            reconnect_s=round(seconds, 3),
+        )

@@ -30,8 +30,13 @@ from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 
 VENUES: tuple[str, ...] = VENUE_IDS
-MAKERS = {"binance": BinanceAdapter, "bybit": BybitAdapter, "okx": OkxAdapter,
-          "gateio": GateAdapter, "bitget": BitgetAdapter}
+MAKERS = {
+    "binance": BinanceAdapter,
+    "bybit": BybitAdapter,
+    "okx": OkxAdapter,
+    "gateio": GateAdapter,
+    "bitget": BitgetAdapter,
+}
 SHORT_WINDOW: dict[str, Any] = {"idle_window_s": 0.4, "server_ping": (0.1, 0.4)}
 SYMBOLS = ("BTCUSDT", "ETHUSDT", "SOLUSDT")
 PRICES = {"BTC": 107_734.1, "ETH": 3_812.36, "SOL": 187.5}
@@ -52,8 +57,11 @@ def events(count: int, start_ms: int | None = None, venue: str = "binance") -> l
         price = PRICES[asset]
         quantity = round(0.5 + (i % 997) * 0.01 + (i // 997) * 0.001, 6)
         side = Side.LONG if i % 2 else Side.SHORT
-        made.append(Liquidation(venue, f"{asset}USDT", asset, side, price, quantity,
-                                price * quantity, start + i // 10, 0))
+        made.append(
+            Liquidation(
+                venue, f"{asset}USDT", asset, side, price, quantity, price * quantity, start + i // 10, 0
+            )
+        )
     return made
 
 
@@ -116,8 +124,9 @@ class Rig:
                 await asyncio.sleep(per_byte_s)
 
     async def wait_delivered(self, count: int, within_s: float = 5.0) -> None:
-        await wait_until(lambda: len(self.delivered) >= count, within_s,
-                         f"{self.venue}: {count} events delivered")
+        await wait_until(
+            lambda: len(self.delivered) >= count, within_s, f"{self.venue}: {count} events delivered"
+        )
 
 
 @contextlib.asynccontextmanager
@@ -136,9 +145,14 @@ async def rig(
     await server.start()
     engine = Engine()
     holder: list[Rig] = []
-    stream = VenueStream(adapter, server.url, lambda v, b: holder[0].sink(v, b), settings=settings,
-                         keepalive=keepalive(adapter, silence_s),
-                         symbols=(lambda: list(SYMBOLS)) if adapter.needs_symbols else None)
+    stream = VenueStream(
+        adapter,
+        server.url,
+        lambda v, b: holder[0].sink(v, b),
+        settings=settings,
+        keepalive=keepalive(adapter, silence_s),
+        symbols=(lambda: list(SYMBOLS)) if adapter.needs_symbols else None,
+    )
     holder.append(Rig(venue, server, stream, engine))
     stop = asyncio.Event()
     task = asyncio.create_task(stream.run(stop))

@@ -220,8 +220,9 @@ def _venues(table: object, key: str) -> Mapping[str, VenueConfig]:
         url = venues[name].url
         if url is not None and transport_problem(url, "wss", "ws"):
             # TLS stays on for real venues; plain ws:// is for the local fake servers only
-            raise ConfigError(f"{key}.{name}.url", "a ws:// or wss:// URL (ws:// for a loopback host only)",
-                              url)
+            raise ConfigError(
+                f"{key}.{name}.url", "a ws:// or wss:// URL (ws:// for a loopback host only)", url
+            )
     return MappingProxyType(venues)
 
 

@@ -44,6 +44,8 @@ def transport_problem(url: str, secure: str, plain: str) -> str | None:
     if scheme == plain:
         if is_loopback(url):
             return None
-        return (f"plain {plain}:// would send everything unencrypted to {urlsplit(url).hostname}; "
-                f"use {secure}:// ({plain}:// is only for 127.0.0.1, ::1 or localhost)")
+        return (
+            f"plain {plain}:// would send everything unencrypted to {urlsplit(url).hostname}; "
+            f"use {secure}:// ({plain}:// is only for 127.0.0.1, ::1 or localhost)"
+        )
     return f"expected a {secure}:// URL"

@@ -37,8 +37,16 @@ GateRow = tuple[str, int, int, int, int]
 def event_row(event: Liquidation, whale: bool) -> EventRow:
     """The row that stores ``event``."""
     return (
-        event.venue, event.symbol, event.asset, event.side.value, event.price, event.quantity,
-        event.usd, event.exchange_ms, event.received_ms, 1 if whale else 0,
+        event.venue,
+        event.symbol,
+        event.asset,
+        event.side.value,
+        event.price,
+        event.quantity,
+        event.usd,
+        event.exchange_ms,
+        event.received_ms,
+        1 if whale else 0,
     )
 
 
@@ -203,6 +211,13 @@ class StateDB:
 def _event(row: tuple) -> Liquidation:
     venue, symbol, asset, side, price, quantity, usd, exchange_ms, received_ms, _whale = row
     return Liquidation(
-        str(venue), str(symbol), str(asset), _SIDES[side], float(price), float(quantity), float(usd),
-        int(exchange_ms), int(received_ms),
+        str(venue),
+        str(symbol),
+        str(asset),
+        _SIDES[side],
+        float(price),
+        float(quantity),
+        float(usd),
+        int(exchange_ms),
+        int(received_ms),
     )
