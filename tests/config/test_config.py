@@ -68,7 +68,7 @@ def test_partial_asset_override_keeps_the_rest() -> None:
         ("[venues.kraken]\nenabled = true\n", "venues.kraken", "known keys"),
         ("[venues.okx]\nurl = 'http://x'\n", "venues.okx.url", "ws:// or wss://"),
         ("[telegram]\nenabled = true\n", "telegram.chat_ids", "at least one chat id"),
-        ("[telegram]\ntoken = 'abc'\n", "telegram.token", "known keys"),
+        ("[telegram]\ntoken = 'abc'\n", "telegram.token", "LIQTERM_TELEGRAM_TOKEN"),
         ("[telegram]\nchat_ids = ['me']\n", "telegram.chat_ids[0]", "an integer"),
         ("[cascade]\npredictor = 'magic'\n", "cascade.predictor", "one of hawkes, seed"),
         ("[engine]\ncorrelation_window_s = 120\n", "engine.correlation_window_s", "at most 60"),

@@ -25,13 +25,12 @@ from liqterm.venues.fake import FakeVenueServer
 from liqterm.venues.fake.encode import encode_event
 
 VENUES = ["binance", "bybit", "okx", "gateio", "bitget"]
-FAST = StreamSettings(open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01,
-                      backoff_base_s=0.05, backoff_cap_s=0.2)
+FAST = StreamSettings(
+    open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01, backoff_base_s=0.05, backoff_cap_s=0.2
+)
 EVENTS = [
-    Liquidation("binance", "BTCUSDT", "BTC", Side.LONG, 107_734.1, 0.5, 53_867.05,
-                1_761_155_064_189, 0),
-    Liquidation("binance", "ETHUSDT", "ETH", Side.SHORT, 3_812.36, 10.0, 38_123.6,
-                1_761_155_064_200, 0),
+    Liquidation("binance", "BTCUSDT", "BTC", Side.LONG, 107_734.1, 0.5, 53_867.05, 1_761_155_064_189, 0),
+    Liquidation("binance", "ETHUSDT", "ETH", Side.SHORT, 3_812.36, 10.0, 38_123.6, 1_761_155_064_200, 0),
 ]
 
 
@@ -44,8 +43,10 @@ def _frames(venue: str):  # type: ignore[no-untyped-def]
         item = adapter.instruments.get(symbol)
         return item.contract_size if item is not None else None
 
-    return [RecordedFrame(event.exchange_ms + 100, venue, encode_event(venue, event, size) or "")
-            for event in EVENTS]
+    return [
+        RecordedFrame(event.exchange_ms + 100, venue, encode_event(venue, event, size) or "")
+        for event in EVENTS
+    ]
 
 
 @contextlib.asynccontextmanager
@@ -61,13 +62,16 @@ async def five_venues() -> AsyncIterator[dict[str, FakeVenueServer]]:
 
 
 def config_for(servers: dict[str, FakeVenueServer]) -> Config:
-    return Config(venues=MappingProxyType(
-        {name: VenueConfig(url=server.url) for name, server in servers.items()}))
+    return Config(
+        venues=MappingProxyType({name: VenueConfig(url=server.url) for name, server in servers.items()})
+    )
 
 
 async def _until_served(servers: dict[str, FakeVenueServer]) -> None:
-    await wait_until(lambda: all(server.stats.frames_sent >= len(EVENTS)
-                                 for server in servers.values()), what="frames served")
+    await wait_until(
+        lambda: all(server.stats.frames_sent >= len(EVENTS) for server in servers.values()),
+        what="frames served",
+    )
     await asyncio.sleep(0.2)  # let the client take the last frames in
 
 
@@ -76,9 +80,19 @@ async def test_record_then_replay_round_trip(tmp_path: Path) -> None:
     stop = asyncio.Event()
     statuses: list[str] = []
     async with five_venues() as servers:
-        task = asyncio.create_task(record(
-            config_for(servers), VENUES, path, statuses.append, stop, refresh=False,
-            settings=FAST, adapters=bundled_adapters(), progress_every_s=0.05))
+        task = asyncio.create_task(
+            record(
+                config_for(servers),
+                VENUES,
+                path,
+                statuses.append,
+                stop,
+                refresh=False,
+                settings=FAST,
+                adapters=bundled_adapters(),
+                progress_every_s=0.05,
+            )
+        )
         await _until_served(servers)
         stop.set()
         progress = await task
@@ -93,7 +107,8 @@ async def test_record_then_replay_round_trip(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     liquidations = [line for line in lines if line["type"] == "liquidation"]
     assert sorted((line["venue"], line["asset"], line["side"]) for line in liquidations) == sorted(
-        (venue, event.asset, str(event.side)) for venue in VENUES for event in EVENTS)
+        (venue, event.asset, str(event.side)) for venue in VENUES for event in EVENTS
+    )
     assert summary.rejected_frames == 0 and summary.events == 10
     received = {frame.received_ms for frame in recorded}
     assert all(line["received_ms"] in received for line in liquidations)
@@ -104,9 +119,20 @@ async def test_watch_prints_json_lines_and_state_changes() -> None:
     lines: list[str] = []
     statuses: list[str] = []
     async with five_venues() as servers:
-        task = asyncio.create_task(watch(
-            config_for(servers), VENUES, lines.append, statuses.append, stop, json_lines=True,
-            refresh=False, settings=FAST, adapters=bundled_adapters(), status_every_s=0.02))
+        task = asyncio.create_task(
+            watch(
+                config_for(servers),
+                VENUES,
+                lines.append,
+                statuses.append,
+                stop,
+                json_lines=True,
+                refresh=False,
+                settings=FAST,
+                adapters=bundled_adapters(),
+                status_every_s=0.02,
+            )
+        )
         await _until_served(servers)
         stop.set()
         feed = await task
@@ -121,11 +147,23 @@ async def test_cli_record_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         config = tmp_path / "config.toml"
         config.write_text(f'[venues.okx]\nurl = "{servers["okx"].url}"\n')
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "liqterm.cli", "--config", str(config), "record",
-            "--venues", "okx", "-o", str(path), "--offline-instruments",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        await wait_until(lambda: servers["okx"].stats.frames_sent >= len(EVENTS), 20.0,
-                         "the subprocess to subscribe")
+            sys.executable,
+            "-m",
+            "liqterm.cli",
+            "--config",
+            str(config),
+            "record",
+            "--venues",
+            "okx",
+            "-o",
+            str(path),
+            "--offline-instruments",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await wait_until(
+            lambda: servers["okx"].stats.frames_sent >= len(EVENTS), 20.0, "the subprocess to subscribe"
+        )
         await asyncio.sleep(0.2)
         process.send_signal(signal.SIGINT)
         async with asyncio.timeout(10):
@@ -133,5 +171,60 @@ async def test_cli_record_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert process.returncode == 0, err.decode()
     assert "liquidations to" in err.decode()
     frames = list(read_frames(path))
-    assert sum("liquidation-orders" in frame.frame and "details" in frame.frame
-               for frame in frames) == 2
+    assert sum("liquidation-orders" in frame.frame and "details" in frame.frame for frame in frames) == 2
+
+
+async def test_watch_forwards_alerts_to_telegram_when_enabled(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from fakes.telegram_api import CANARY_TOKEN, FakeBotApi
+    from liqterm.config.schema import TelegramConfig
+
+    whale = Liquidation(
+        "binance", "BTCUSDT", "BTC", Side.LONG, 107_734.1, 12.0, 1_292_809.2, 1_761_155_064_189, 0
+    )
+    monkeypatch.setenv("LIQTERM_TELEGRAM_TOKEN", CANARY_TOKEN)
+    stop = asyncio.Event()
+    statuses: list[str] = []
+    async with FakeBotApi(CANARY_TOKEN) as api:
+        server = FakeVenueServer("binance", [_frame_of("binance", whale)], retime=True)
+        await server.start()
+        try:
+            config = replace(
+                config_for({"binance": server}),
+                telegram=TelegramConfig(
+                    enabled=True,
+                    chat_ids=(4242,),
+                    api_url=api.url,
+                    per_chat_per_s=0,
+                    per_group_per_min=0,
+                    global_per_s=0,
+                ),
+            )
+            task = asyncio.create_task(
+                watch(
+                    config,
+                    ["binance"],
+                    lambda _line: None,
+                    statuses.append,
+                    stop,
+                    refresh=False,
+                    settings=FAST,
+                    adapters=bundled_adapters(),
+                    status_every_s=0.02,
+                )
+            )
+            sent = await api.wait_sent(1, within=10.0)
+            stop.set()
+            await asyncio.wait_for(task, 10)
+        finally:
+            await server.stop()
+    assert "BTC" in sent[0].text and "whale" in sent[0].text.lower()
+    assert any(status.startswith("telegram: ") for status in statuses)
+    assert all(CANARY_TOKEN not in status for status in statuses)
+
+
+def _frame_of(venue: str, event: Liquidation):  # type: ignore[no-untyped-def]
+    from liqterm.recording import RecordedFrame
+
+    return RecordedFrame(event.exchange_ms + 100, venue, encode_event(venue, event, lambda *_: None) or "")

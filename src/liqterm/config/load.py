@@ -158,6 +158,12 @@ def _check_table(table: object, key: str) -> None:
 
 def _reject_unknown(table: Mapping[str, Any], known: set[str], key: str) -> None:
     for name in table:
+        if _join(key, name) == "telegram.token":
+            raise ConfigError(
+                "telegram.token",
+                "no token in the config file: set LIQTERM_TELEGRAM_TOKEN or telegram.token_file",
+                "<a token, not shown>",
+            )
         if name not in known:
             raise ConfigError(
                 _join(key, name), f"one of the known keys ({', '.join(sorted(known))})", "<unknown key>"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from liqterm.engine import Engine, session_at
+from liqterm.engine import Alert, Engine, session_at
 from liqterm.model import Liquidation
 from liqterm.recording.lines import (
     alert_record,
@@ -34,11 +34,13 @@ class EngineFeed:
     Args:
         engine: the engine (fresh for a reproducible replay).
         emit: receives ``(record, text)`` for every outcome.
+        on_alert: also receives each alert (live forwarding, e.g. to Telegram).
     """
 
-    def __init__(self, engine: Engine, emit: Emit) -> None:
+    def __init__(self, engine: Engine, emit: Emit, on_alert: Callable[[Alert], object] | None = None) -> None:
         self.engine = engine
         self.emit = emit
+        self.on_alert = on_alert
         self.events = 0
         self.duplicates = 0
         self.engine_rejected = 0
@@ -59,17 +61,22 @@ class EngineFeed:
             return False
         self.events += 1
         cls = engine.classify(event)
-        self.emit(liquidation_record(event, cls, session_at(event.exchange_ms).name),
-                  liquidation_text(event, cls))
+        self.emit(
+            liquidation_record(event, cls, session_at(event.exchange_ms).name), liquidation_text(event, cls)
+        )
         for alert in alerts:
             self.alerts += 1
             self.emit(alert_record(alert), alert_text(alert))
+            if self.on_alert is not None:
+                self.on_alert(alert)
         probability = engine.probability(event.asset)
         if abs(probability - self._reported.get(event.asset, 0.0)) >= CASCADE_STEP:
             self._reported[event.asset] = probability
             self.cascade_changes += 1
-            self.emit(cascade_record(event.asset, probability, event.exchange_ms),
-                      f"cascade probability {event.asset} {probability:.2f}")
+            self.emit(
+                cascade_record(event.asset, probability, event.exchange_ms),
+                f"cascade probability {event.asset} {probability:.2f}",
+            )
         return True
 
     def on_events(self, venue: str, events: list[Liquidation]) -> None:

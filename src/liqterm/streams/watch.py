@@ -12,6 +12,8 @@ from liqterm.recording.feed import EngineFeed
 from liqterm.recording.lines import to_json
 from liqterm.streams.live import build_manager, print_health_changes, refresh_notes
 from liqterm.streams.settings import StreamSettings
+from liqterm.telegram import build_forwarder
+from liqterm.telegram.commands import snapshot_status
 from liqterm.venues.base import VenueAdapter
 
 
@@ -42,6 +44,9 @@ async def watch(
         settings: stream tunables (tests shorten them).
         adapters: adapters to use instead of the registry's (tests).
         status_every_s: how often venue states are checked for changes.
+
+    Alerts are forwarded to Telegram when ``[telegram] enabled`` (the token from
+    the environment or the token file); its state is reported on ``write_status``.
     """
 
     def emit(record: dict[str, Any], text: str) -> None:
@@ -50,12 +55,25 @@ async def watch(
         elif record["type"] != "cascade":
             write_line(text)
 
-    feed = EngineFeed(Engine(config), emit)
-    manager = build_manager(config, venues, feed.on_events, settings=settings,
-                            refresh=refresh, adapters=adapters)
-    async with asyncio.TaskGroup() as group:
-        group.create_task(manager.run(stop))
-        group.create_task(print_health_changes(manager, write_status, stop, status_every_s))
-        if refresh:
-            group.create_task(refresh_notes(manager))
+    engine = Engine(config)
+    forwarder, telegram_status = build_forwarder(
+        config.telegram, status_provider=snapshot_status(engine.snapshot)
+    )
+    if config.telegram.enabled:
+        write_status(f"telegram: {telegram_status.label}")
+    feed = EngineFeed(engine, emit, on_alert=forwarder.submit if forwarder else None)
+    manager = build_manager(
+        config, venues, feed.on_events, settings=settings, refresh=refresh, adapters=adapters
+    )
+    if forwarder is not None:
+        await forwarder.start()
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(manager.run(stop))
+            group.create_task(print_health_changes(manager, write_status, stop, status_every_s))
+            if refresh:
+                group.create_task(refresh_notes(manager))
+    finally:
+        if forwarder is not None:
+            await forwarder.stop()
     return feed
