@@ -269,6 +269,11 @@ def replay(
             pace = Pacer(float(speed))
         except ValueError:
             raise fail(f"--speed must be a positive number or 'max', not {speed!r}") from None
+    if sys.stdout.isatty():  # on a terminal: the app in REPLAY mode; piped: text lines
+        from liqterm.tui.app import run_replay
+
+        run_replay(cfg, config_path(STATE.config_file), file, pace.speed if pace else None)
+        return
     summary = replay_text(file, sys.stdout, cfg, pace=pace)
     typer.echo(summary_text(summary))
 

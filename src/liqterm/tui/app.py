@@ -1,0 +1,255 @@
+"""The liqterm app: holds the engine, runs the feed's workers, and ticks snapshots to the screen.
+
+Data flow: each feed job (one per venue) is a Textual worker whose events go
+straight into :meth:`LiqtermApp.ingest` (the engine; alerts to Telegram). No
+widget is touched per event. A clock tick (``[tui] tick_hz``, 4–10 Hz) takes one
+:meth:`Engine.snapshot` and :meth:`LiqtermApp.present` hands it, with venue
+health and the clock, to every widget inside one ``batch_update``. Tests and
+screenshots call :meth:`present` themselves with injected snapshots and a
+frozen clock, and run no feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App
+from textual.reactive import var
+from textual.worker import Worker, WorkerState
+
+from liqterm.config.schema import Config
+from liqterm.engine import Engine, EngineSnapshot
+from liqterm.streams.frames import wall_ms
+from liqterm.streams.health import VenueHealth
+from liqterm.telegram.status import TelegramStatus
+from liqterm.tui.screens.main import MainScreen
+from liqterm.tui.sources import Feed
+
+log = logging.getLogger(__name__)
+
+MIN_TICK_HZ, MAX_TICK_HZ = 4.0, 10.0
+STOP_TIMEOUT_S = 3.0
+
+
+def _same(config: Config) -> Config:
+    return config
+
+
+class LiqtermApp(App[None]):
+    """The terminal liquidation monitor.
+
+    Args:
+        config: the configuration as loaded from (and saved to) ``config_path``.
+        config_path: where keyboard changes are saved.
+        feed: where events come from; ``None`` runs no workers and no tick (tests).
+        engine: an engine to use (tests prepare one); default: a fresh one.
+        clock: epoch ms "now" when there is no feed (tests freeze it).
+        engine_config: turns the file's config into the engine's (the demo scales
+            thresholds); keyboard edits are saved unscaled.
+        forwarder: a started-on-mount Telegram forwarder, or ``None``.
+        telegram: the Telegram status to show when there is no forwarder.
+    """
+
+    CSS_PATH = "liqterm.tcss"
+    TITLE = "liqterm"
+
+    snapshot: var[EngineSnapshot | None] = var(None, always_update=True)
+    """The latest snapshot presented (detail screens read it)."""
+
+    def __init__(
+        self,
+        config: Config,
+        config_path: Path,
+        *,
+        feed: Feed | None = None,
+        engine: Engine | None = None,
+        clock: Callable[[], int] | None = None,
+        engine_config: Callable[[Config], Config] = _same,
+        forwarder: object | None = None,
+        telegram: TelegramStatus | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.config_path = config_path
+        self.feed = feed
+        self.engine_config = engine_config
+        self.engine = engine or Engine(engine_config(config))
+        self.clock: Callable[[], int] = feed.clock if feed is not None else (clock or wall_ms)
+        self.mode = feed.mode if feed is not None else "live"
+        self.badge = ""
+        """Banner badge when there is no feed (tests); a feed's own badge wins."""
+        self.threshold_note = ""
+        """Shown in the threshold editor (the demo says its thresholds are scaled)."""
+        self.forwarder = forwarder
+        self.telegram = telegram or TelegramStatus.off()
+        self.worker_failures: dict[str, str] = {}
+        self._stop = asyncio.Event()
+        self._closed = False
+        self.main = MainScreen()
+
+    # -- start and stop --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(self.main)
+        if self.feed is not None:
+            self.run_worker(self._open_feed(self.feed), name="feed", group="feed", exit_on_error=False)
+            hz = min(MAX_TICK_HZ, max(MIN_TICK_HZ, self.config.tui.tick_hz))
+            self.set_interval(1 / hz, self.tick, name="tick")
+        if self.forwarder is not None:
+            self.run_worker(self.forwarder.start(), name="telegram", group="telegram", exit_on_error=False)
+
+    async def _open_feed(self, feed: Feed) -> None:
+        jobs = await feed.open(self.ingest)
+        for name, job in jobs.items():
+            self.run_worker(
+                job(self._stop),
+                name=name,
+                group=f"venue-{name}",
+                exclusive=True,
+                exit_on_error=False,
+                description=f"{name} liquidation feed",
+            )
+
+    async def action_quit(self) -> None:
+        """Quit cleanly: streams stopped, servers and Telegram closed, then exit."""
+        await self.shutdown()
+        self.exit()
+
+    async def shutdown(self) -> None:
+        """Stop every feed job and close the feed and the forwarder (idempotent, bounded)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        jobs = [w for w in self.workers if w.group.startswith("venue-")]
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_TIMEOUT_S):
+                await self.workers.wait_for_complete(jobs)
+        for closing in (
+            self.feed.close() if self.feed else None,
+            self.forwarder.stop() if self.forwarder else None,
+        ):  # type: ignore[attr-defined]
+            if closing is None:
+                continue
+            try:
+                async with asyncio.timeout(STOP_TIMEOUT_S):
+                    await closing
+            except Exception:
+                log.exception("closing failed")
+
+    async def on_unmount(self) -> None:
+        await self.shutdown()
+
+    # -- data in -------------------------------------------------------------------------------
+
+    def ingest(self, venue: str, events: list) -> None:
+        """The feeds' event sink: straight into the engine; alerts on to Telegram."""
+        engine = self.engine
+        forwarder = self.forwarder
+        for event in events:
+            alerts = engine.ingest(event)
+            if alerts and forwarder is not None:
+                for alert in alerts:
+                    forwarder.submit(alert)  # type: ignore[attr-defined]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR and worker.group.startswith("venue-"):
+            venue = worker.group.removeprefix("venue-")
+            self.worker_failures[venue] = f"worker failed: {worker.error!r}"
+            log.error("%s feed worker failed", venue, exc_info=worker.error)
+        elif event.state is WorkerState.ERROR:
+            log.error("%s worker failed", worker.name, exc_info=worker.error)
+
+    # -- data out ------------------------------------------------------------------------------
+
+    def venue_health(self) -> tuple[VenueHealth, ...]:
+        """The feed's health, with failed workers shown as down."""
+        health = self.feed.health() if self.feed is not None else ()
+        if not self.worker_failures:
+            return health
+        failed = dict(self.worker_failures)
+        merged = [
+            dataclasses.replace(h, state="down", last_disconnect=failed.pop(h.venue))
+            if h.venue in failed
+            else h
+            for h in health
+        ]
+        merged += [_failed_health(venue, reason) for venue, reason in failed.items()]
+        return tuple(merged)
+
+    def telegram_status(self) -> TelegramStatus:
+        return self.forwarder.status if self.forwarder is not None else self.telegram  # type: ignore[attr-defined]
+
+    def tick(self) -> None:
+        """One snapshot of the engine to every widget."""
+        self.present(self.engine.snapshot(), self.venue_health())
+
+    def present(
+        self, snapshot: EngineSnapshot, health: tuple[VenueHealth, ...] = (), now_ms: int | None = None
+    ) -> None:
+        """Show ``snapshot`` (what the tick does; tests inject their own)."""
+        self.snapshot = snapshot
+        screen = self.main
+        with self.batch_update():
+            screen.now_ms = self.clock() if now_ms is None else now_ms
+            screen.health = health
+            screen.telegram = self.telegram_status()
+            screen.badge = self.feed.badge if self.feed is not None else self.badge
+            screen.snapshot = snapshot
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def apply_config(self, config: Config) -> None:
+        """Use a config just saved to the file: the engine gets it live (thresholds, policy)."""
+        self.config = config
+        self.engine.set_config(self.engine_config(config))
+
+
+def _failed_health(venue: str, reason: str) -> VenueHealth:
+    return VenueHealth(
+        venue=venue,
+        state="down",
+        connected_since_ms=None,
+        reconnects=0,
+        frames=0,
+        events=0,
+        rejected=0,
+        last_reject_reason=None,
+        last_event_ms=None,
+        last_frame_ms=None,
+        quiet=False,
+        throttle_note=None,
+        note=None,
+        last_disconnect=reason,
+    )
+
+
+def run_app(app: LiqtermApp) -> None:
+    """Run the app in the terminal (the CLI's commands end here)."""
+    app.run()
+
+
+def run_live(config: Config, path: Path) -> None:
+    """``liqterm``: connect to every enabled venue and open the monitor (Telegram if enabled)."""
+    from liqterm.telegram.commands import snapshot_status
+    from liqterm.telegram.forwarder import build_forwarder
+    from liqterm.tui.sources import LiveFeed
+
+    app = LiqtermApp(config, path, feed=LiveFeed(config))
+    app.forwarder, app.telegram = build_forwarder(
+        config.telegram, status_provider=snapshot_status(lambda: app.snapshot)
+    )
+    run_app(app)
+
+
+def run_replay(config: Config, path: Path, recording: Path, speed: float | None) -> None:
+    """``liqterm replay FILE`` on a terminal: the recording through the app (REPLAY badge)."""
+    from liqterm.tui.sources import ReplayFeed
+
+    run_app(LiqtermApp(config, path, feed=ReplayFeed(recording, speed)))

@@ -1,0 +1,82 @@
+"""The venue health bar: one cell per venue (state, last event age, reconnects, rejects) and Telegram.
+
+The state is a word as well as a colour. Venues whose feed is throttled carry a
+``*``; the health detail screen (``h``) spells out what each venue leaves out.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.reactive import var
+from textual.widget import Widget
+
+from liqterm.streams.health import VenueHealth
+from liqterm.telegram.status import TelegramStatus
+from liqterm.tui.cells import age
+from liqterm.tui.widgets.liquidation_tape import VENUE_SHORT
+
+STATE_WORD = {
+    "connecting": "connecting",
+    "live": "live",
+    "reconnecting": "reconnecting",
+    "stale": "stale",
+    "down": "DOWN",
+}
+
+
+def state_word(health: VenueHealth) -> str:
+    """``live``, ``quiet`` (connected, nothing arriving while others deliver), ``DOWN``..."""
+    if health.state == "live" and health.quiet:
+        return "quiet"
+    return STATE_WORD.get(health.state, health.state)
+
+
+class VenueHealthBar(Widget):
+    """One line; bind ``health``, ``now_ms`` and ``telegram``."""
+
+    DEFAULT_CSS = """
+    VenueHealthBar { height: 1; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "venue-health--live",
+        "venue-health--warn",
+        "venue-health--down",
+        "venue-health--telegram",
+    }
+
+    health: var[tuple[VenueHealth, ...]] = var((), always_update=True)
+    now_ms: var[int] = var(0)
+    telegram: var[TelegramStatus | None] = var(None)
+
+    def watch_health(self) -> None:
+        self.refresh()
+
+    def watch_now_ms(self) -> None:
+        self.refresh()
+
+    def watch_telegram(self) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        compact = self.size.width < 130
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for health in self.health:
+            word = state_word(health)
+            level = "live" if word == "live" else "down" if health.state == "down" else "warn"
+            style = self.get_component_rich_style(f"venue-health--{level}")
+            name = VENUE_SHORT.get(health.venue, health.venue) if compact else health.venue
+            throttled = "*" if health.throttle_note else ""
+            text.append(f" ● {name}{throttled} ", style)
+            detail = f"{word} {age(health.last_event_ms, self.now_ms)}"
+            if not compact or health.reconnects or health.rejected:
+                detail += f" ↻{health.reconnects} ✗{health.rejected}"
+            text.append(detail + " ", style)
+            text.append(" ")
+        if self.telegram is not None:
+            text.append(f" {self.telegram.label} ", self.get_component_rich_style("venue-health--telegram"))
+        if not self.health:
+            text.append(" no venues connected ")
+        return text
