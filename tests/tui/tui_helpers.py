@@ -1,7 +1,7 @@
 """Helpers for the app tests: real events, an engine fed with them, a frozen clock, health values.
 
 The events are the bundled recording's real Binance liquidations from 17:51:19
-to 17:52:40 UTC (the demo's opening), spread over the five venues exactly as the
+to 17:52:07 UTC (the demo's opening), spread over the five venues exactly as the
 demo does; the engine runs the demo's scaled thresholds so every class shows.
 No test runs a venue worker or reads the wall clock: snapshots are injected with
 ``LiqtermApp.present`` (what the tick does) and the clock is frozen.
@@ -22,7 +22,7 @@ from liqterm.telegram.status import TelegramStatus
 from liqterm.tui.app import LiqtermApp
 from liqterm.venues import ADAPTERS
 
-END_MS = START_MS + 81_000
+END_MS = START_MS + 48_000
 THROTTLED = {"binance": "at most one liquidation per symbol per second", "okx": "one per second"}
 STARTER = """# my liqterm settings
 [tui]
@@ -38,7 +38,7 @@ cascade = 2500000.0
 
 @lru_cache(maxsize=1)
 def demo_events() -> tuple[Liquidation, ...]:
-    """Real events of the demo's first 81 s of recording time, decoded by each venue's adapter."""
+    """Real events of the demo's first 48 s of recording time, decoded by each venue's adapter."""
     frames = [f for f in bundled_frames() if START_MS <= f.received_ms < END_MS]
     events: list[Liquidation] = []
     for frame in spread_over_venues(frames):
@@ -46,9 +46,29 @@ def demo_events() -> tuple[Liquidation, ...]:
     return tuple(events)
 
 
+class FillPredictor:
+    """A fixed stand-in for the cascade predictor: the 60 s USD as a share of the cascade threshold.
+
+    The shipped predictor's coefficients are refitted from time to time; the app's
+    tests and snapshots must not change when they are.
+    """
+
+    name = "fill"
+    observes_buckets = False
+
+    def new_state(self, ref_price: float) -> None:
+        return None
+
+    def observe(self, state: object, bucket: list) -> None:
+        return None
+
+    def probability(self, flow, now_ms: int, cascade_usd: float) -> float:
+        return min(0.99, (flow.long_60s + flow.short_60s) / cascade_usd / 1.5)
+
+
 def demo_engine(count: int | None = None, config: Config | None = None) -> Engine:
     """An engine with the demo's thresholds that has ingested the first ``count`` events."""
-    engine = Engine(scaled_thresholds(config or Config()))
+    engine = Engine(scaled_thresholds(config or Config()), predictor=FillPredictor())
     for event in demo_events()[:count]:
         engine.ingest(event)
     return engine

@@ -97,13 +97,13 @@ class LineList(ScrollView, can_focus=True):
             self.cursor = keys.index(old_key)
             if self.cursor != old_index and self.scroll_y:
                 self.scroll_to(y=self.scroll_y + self.cursor - old_index, animate=False, immediate=True)
-        self.virtual_size = Size(self.size.width, len(keys) + self.header_lines)
+        self.virtual_size = Size(self.row_width, len(keys) + self.header_lines)
         self.refresh()
 
     def set_header(self, segments: list[Segment] | None) -> None:
         """Show ``segments`` as a header line that stays put when the rows scroll."""
         self._header = None if segments is None else Strip(segments)
-        self.virtual_size = Size(self.size.width, len(self._keys) + self.header_lines)
+        self.virtual_size = Size(self.row_width, len(self._keys) + self.header_lines)
         self.refresh()
 
     @property
@@ -146,7 +146,7 @@ class LineList(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.row_width
         if width != self._width:
             self._resized(width)
         base = self.rich_style
@@ -165,10 +165,15 @@ class LineList(ScrollView, can_focus=True):
             return Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
         return strip
 
+    @property
+    def row_width(self) -> int:
+        """Cells a row has: the content width less a vertical scrollbar."""
+        return self.scrollable_content_region.width or self.size.width
+
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != self._width:
-            self._resized(event.size.width)
-        self.virtual_size = Size(event.size.width, len(self._keys) + self.header_lines)
+        if self.row_width != self._width:
+            self._resized(self.row_width)
+        self.virtual_size = Size(self.row_width, len(self._keys) + self.header_lines)
 
     def _resized(self, width: int) -> None:
         self._width = width

@@ -69,11 +69,13 @@ class VenueHealthBar(Widget):
             style = self.get_component_rich_style(f"venue-health--{level}")
             name = VENUE_SHORT.get(health.venue, health.venue) if compact else health.venue
             throttled = "*" if health.throttle_note else ""
-            text.append(f" ● {name}{throttled} ", style)
-            detail = f"{word} {age(health.last_event_ms, self.now_ms)}"
-            if not compact or health.reconnects or health.rejected:
-                detail += f" ↻{health.reconnects} ✗{health.rejected}"
-            text.append(detail + " ", style)
+            bullet = "" if compact else "● "
+            cell = f"{bullet}{name}{throttled} {word} {age(health.last_event_ms, self.now_ms)}"
+            if not compact or health.reconnects:
+                cell += f" ↻{health.reconnects}"
+            if not compact or health.rejected:
+                cell += f" ✗{health.rejected}"
+            text.append(f" {cell} ", style)
             text.append(" ")
         if self.telegram is not None:
             text.append(f" {self.telegram.label} ", self.get_component_rich_style("venue-health--telegram"))
