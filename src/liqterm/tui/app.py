@@ -129,7 +129,7 @@ class LiqtermApp(App[None]):
         jobs = [w for w in self.workers if w.group.startswith("venue-")]
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_TIMEOUT_S):
-                await self.workers.wait_for_complete(jobs)
+                await asyncio.gather(*(job.wait() for job in jobs), return_exceptions=True)
         for closing in (
             self.feed.close() if self.feed else None,
             self.forwarder.stop() if self.forwarder else None,
