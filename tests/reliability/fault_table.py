@@ -35,8 +35,25 @@ FUZZ = settings.get_profile("faults-full" if full() else "faults-quick")
 """The fuzz tests' settings: 10,000 examples per parser in the full form, 300 otherwise."""
 
 
+_STATUS = Path("/proc/self/status")
+
+
+def reset_peak_rss() -> None:
+    """Start a new peak-RSS measurement (Linux: reset VmHWM; elsewhere the lifetime peak stays)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MB."""
+    """Peak resident set size, in MB, since :func:`reset_peak_rss` (or since the start)."""
+    try:
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
