@@ -97,6 +97,7 @@ def test_implausible_events_are_rejected_and_counted(bad: dict) -> None:
     assert engine.ingest(event) == []
     snapshot = engine.snapshot()
     assert snapshot.rejected == 1
+    assert sum(snapshot.rejects["binance"].values()) == 1
     assert snapshot.events_total == 0
     assert all(not math.isnan(m.long_60s) for m in snapshot.meters)
 
@@ -196,3 +197,13 @@ def test_restore_rebuilds_windows_whales_and_cooldowns_without_repeating_alerts(
     assert [a.kind for a in rebuilt.ingest(follow)] == [a.kind for a in live.ingest(follow)]
     # Restored events are remembered: a venue repeating one after the restart is a duplicate.
     assert rebuilt.ingest(events[0]) == [] and rebuilt.snapshot().duplicates == 1
+
+
+def test_rejections_are_counted_per_venue_with_their_reason() -> None:
+    engine = Engine()
+    engine.ingest(dataclasses.replace(liq(1_000), venue="okx", price=float("nan")))
+    engine.ingest(dataclasses.replace(liq(1_000), venue="okx", exchange_ms=T0 + 3_600_000))
+    engine.ingest(dataclasses.replace(liq(1_000), venue="gateio", exchange_ms=(T0 + 50) // 1000))
+    rejects = engine.snapshot().rejects
+    assert dict(rejects["okx"]) == {"bad price": 1, "time in the future": 1}
+    assert dict(rejects["gateio"]) == {"time too old": 1}

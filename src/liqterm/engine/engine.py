@@ -12,6 +12,7 @@ one-second bucket; per asset-second it rolls the windows (see
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -86,6 +87,7 @@ class Engine:
         self._alert_log: deque[Alert] = deque(maxlen=config.engine.alert_log)
         self._alert_counts: dict[str, int] = {}
         self._venue_events: dict[str, int] = {}
+        self._rejects: dict[str, dict[str, int]] = {}  # venue -> reason -> count
         self._apply_policy(config)
         self.now_ms = 0
         self.seq = 0
@@ -108,7 +110,7 @@ class Engine:
         if not (0.0 < usd < 1e13 and 0.0 < price < 1e12) or not (
             event.received_ms - DAY_MS <= ms <= event.received_ms + self._max_future_ms
         ):
-            self.rejected += 1
+            self._reject(event)
             return []
         identity = (event.venue, event.symbol, event.side, price, event.quantity, ms)
         if identity in self._seen or identity in self._seen_old:
@@ -237,6 +239,19 @@ class Engine:
         elif ms - state.below_since >= CASCADE_END_MS:
             state.cascade_since = state.below_since = None
 
+    def _reject(self, event: Liquidation) -> None:
+        self.rejected += 1
+        if not (0.0 < event.price < 1e12):
+            reason = "bad price"
+        elif not (0.0 < event.usd < 1e13):
+            reason = "bad size"
+        elif event.exchange_ms > event.received_ms:
+            reason = "time in the future"
+        else:
+            reason = "time too old"
+        per_venue = self._rejects.setdefault(event.venue, {})
+        per_venue[reason] = per_venue.get(reason, 0) + 1
+
     def _new_asset(self, asset: str, price: float) -> AssetState:
         state = self._assets[asset] = AssetState(
             asset, self.predictor.new_state(price), max(1, round(self._window_ms / 1000))
@@ -358,7 +373,12 @@ class Engine:
         now = self.now_ms
         if not now:
             return EngineSnapshot(
-                at_ms=0, seq=self.seq, session=None, duplicates=self.duplicates, rejected=self.rejected
+                at_ms=0,
+                seq=self.seq,
+                session=None,
+                duplicates=self.duplicates,
+                rejected=self.rejected,
+                rejects=self._rejects_view(),
             )
         session = session_info(now, self.config.thresholds.sessions)
         whales, whales_all = self._whales.stats(now)
@@ -383,6 +403,12 @@ class Engine:
             duplicates=self.duplicates,
             rejected=self.rejected,
             venue_events=MappingProxyType(dict(self._venue_events)),
+            rejects=self._rejects_view(),
+        )
+
+    def _rejects_view(self) -> Mapping[str, Mapping[str, int]]:
+        return MappingProxyType(
+            {venue: MappingProxyType(dict(reasons)) for venue, reasons in self._rejects.items()}
         )
 
     def _meters(self, now: int, session: str) -> tuple[AssetMeter, ...]:

@@ -118,3 +118,5 @@ class EngineSnapshot:
     duplicates: int = 0
     rejected: int = 0
     venue_events: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    rejects: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
+    """Events the engine refused, per venue and reason (bad price/size, implausible time)."""
