@@ -44,7 +44,9 @@ class AlertsLog(LineList):
                 key = (key, 1)
             alerts[key] = alert
         self.alerts = alerts
-        self.border_subtitle = _totals(snapshot)
+        subtitle = _totals(snapshot)
+        if subtitle != self.border_subtitle:  # setting it repaints, even unchanged
+            self.border_subtitle = subtitle
         self.set_rows(list(alerts))
 
     def rows_resized(self, width: int) -> None:
@@ -57,7 +59,7 @@ class AlertsLog(LineList):
     def render_row(self, key: Hashable, width: int) -> list[Segment]:
         alert = self.alerts[key]
         level = self.style_of(f"alerts-log--{alert.priority.label}")
-        base = self.rich_style
+        base = self.style_of()
         gap = Segment(" ", base)
         text = alert.text
         segments = [

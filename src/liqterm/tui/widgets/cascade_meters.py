@@ -94,7 +94,7 @@ class CascadeMeters(LineList):
 
     def render_row(self, key: Hashable, width: int) -> list[Segment]:
         meter = self.meters[key]  # type: ignore[index]
-        base = self.rich_style
+        base = self.style_of()
         gap = Segment(" ", base)
         trend_style = {1: "cascade-meters--rising", -1: "cascade-meters--falling"}.get(meter.trend)
         segments = [

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -82,6 +83,8 @@ class LineList(ScrollView, can_focus=True):
         Rows no longer present are forgotten. The cursor stays on its key (the view
         scrolls with it) unless it was on the first row, which it keeps.
         """
+        if keys == self._keys and not changed:
+            return
         old_key = self.cursor_key
         at_top = self.cursor == 0
         old_index = self.cursor
@@ -97,8 +100,32 @@ class LineList(ScrollView, can_focus=True):
             self.cursor = keys.index(old_key)
             if self.cursor != old_index and self.scroll_y:
                 self.scroll_to(y=self.scroll_y + self.cursor - old_index, animate=False, immediate=True)
-        self.virtual_size = Size(self.row_width, len(keys) + self.header_lines)
-        self.refresh()
+        self._set_height(len(keys) + self.header_lines)
+        self.refresh_rows()
+
+    def _set_height(self, height: int) -> None:
+        """Set the scrollable height without a screen layout unless the scrollbar comes or goes.
+
+        ``virtual_size`` is a layout reactive: assigning it lays out the whole screen, which
+        at one new alert per tick costs more than everything else the tick does. The pane's
+        own size never depends on its rows, so only the scrollbar needs updating (Textual
+        is pinned exactly; ``_scroll_update`` is what its own resize path calls).
+        """
+        old = self.virtual_size
+        new = Size(self.row_width, height)
+        if new == old:
+            return
+        visible = self.size.height
+        if not self.is_mounted or (old.height > visible) != (new.height > visible) or old.width != new.width:
+            self.virtual_size = new
+            return
+        self.set_reactive(ScrollView.virtual_size, new)
+        self._scroll_update(new)
+
+    def refresh_rows(self) -> None:
+        """Repaint the rows only: not the header, border or scrollbar (they are cached)."""
+        size = self.size
+        self.refresh(Region(0, self.header_lines, size.width, max(0, size.height - self.header_lines)))
 
     def set_header(self, segments: list[Segment] | None) -> None:
         """Show ``segments`` as a header line that stays put when the rows scroll."""
@@ -149,7 +176,7 @@ class LineList(ScrollView, can_focus=True):
         width = self.row_width
         if width != self._width:
             self._resized(width)
-        base = self.rich_style
+        base = self.style_of()
         if self._header is not None and y == 0:
             return self._header.crop_extend(0, width, self.style_of("line-list--header"))
         row = int(self.scroll_y) + y - self.header_lines
@@ -158,7 +185,8 @@ class LineList(ScrollView, can_focus=True):
         key = self._keys[row]
         strip = self._strips.get(key)
         if strip is None:
-            strip = Strip(self.render_row(key, width)).crop_extend(0, width, base)
+            # Merging same-style neighbours: Textual's per-line work grows with the segments.
+            strip = Strip(Segment.simplify(self.render_row(key, width))).crop_extend(0, width, base)
             self._strips[key] = strip
         if row == self.cursor and self.has_focus:
             cursor = self.style_of("line-list--cursor")
@@ -233,8 +261,10 @@ class LineList(ScrollView, can_focus=True):
 
 def cell(text: str, width: int, style: Style, right: bool = False) -> Segment:
     """``text`` cut or padded to exactly ``width`` cells (an ellipsis marks a cut)."""
-    from rich.cells import cell_len, set_cell_size
-
+    if text.isascii():  # the common case: one cell per character
+        if len(text) > width:
+            text = text[: width - 1] + "…" if width > 1 else text[:width]
+        return Segment(text.rjust(width) if right else text.ljust(width), style)
     if cell_len(text) > width:
         text = set_cell_size(text, max(0, width - 1)) + "…" if width > 1 else set_cell_size(text, width)
     pad = width - cell_len(text)

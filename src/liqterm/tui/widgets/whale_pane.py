@@ -41,11 +41,13 @@ class WhalePane(LineList):
         self._last = snapshot.whales
         self.stats = {stats.asset: stats for stats in snapshot.whales}
         total = snapshot.whales_all
-        self.border_subtitle = (
+        subtitle = (
             f"{total.count} · L {fmt.usd(total.long_usd)} / S {fmt.usd(total.short_usd)} · {total.dominant}"
             if total is not None and total.count
             else "none yet"
         )
+        if subtitle != self.border_subtitle:  # setting it repaints, even unchanged
+            self.border_subtitle = subtitle
         keys: list[Hashable] = list(self.stats)
         self.set_rows(keys, changed=keys)
 
@@ -72,7 +74,7 @@ class WhalePane(LineList):
 
     def render_row(self, key: Hashable, width: int) -> list[Segment]:
         stats = self.stats[key]  # type: ignore[index]
-        base = self.rich_style
+        base = self.style_of()
         gap = Segment(" ", base)
         dominant = self.style_of(f"whale-pane--{stats.dominant}")
         return [
