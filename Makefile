@@ -38,5 +38,10 @@ check: $(TEST_STAMP)
 faults: $(TEST_STAMP)
 	$(BIN)/python scripts/faults.py --full
 
+# Drives the real app (offline demo, headless) and rewrites screenshots/*.svg; PNGs too when
+# rsvg-convert (Debian librsvg2-bin) is installed.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
