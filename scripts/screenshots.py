@@ -47,8 +47,8 @@ async def capture() -> list[Path]:
             written.append(save(app, "main"))
             await pilot.press("p")  # hold the tape still while a row is picked
             tape = app.main.tape
-            majors = [i for i, key in enumerate(tape.keys) if tape.rows[key].event.asset in MAJORS]
-            tape.move_cursor(majors[0] if majors else 0)
+            assets = [tape.rows[key].event.asset for key in tape.keys]
+            tape.move_cursor(next((assets.index(a) for a in MAJORS if a in assets), 0))
             await pilot.press("t")
             for field in app.screen.query(Input):
                 field.cursor_blink = False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -22,7 +24,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("p", "pause the tape (the engine keeps running; the banner counts new events)"),
     ("space", "follow the newest events again"),
     ("enter", "detail of the event under the cursor"),
-    ("up down pgup pgdn home end", "move the cursor in the focused pane"),
+    ("↑ ↓ pgup pgdn", "move the cursor in the focused pane (home and end too)"),
     ("tab", "next pane (tape, meters, whales, alerts)"),
     ("w", "focus the whale pane"),
     ("a", "alerts log"),
@@ -58,12 +60,15 @@ class HelpScreen(ModalScreen[None]):
         self.main = main
 
     def compose(self) -> ComposeResult:
-        width = max(len(key) for key, _ in KEYS)
-        keys = "\n".join(f"{key:>{width}}  {text}" for key, text in KEYS)
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(justify="right", no_wrap=True, style="bold")
+        keys.add_column()
+        for key, text in KEYS:
+            keys.add_row(Text(key), Text(text))
         path = getattr(getattr(self.main, "app", None), "config_path", None)
         saved = f"\n\nSettings are saved to {path}" if path is not None else ""
         with VerticalScroll(id="dialog"):
             yield Label("liqterm keys", classes="title")
-            yield Static(keys, id="keys", markup=False)
+            yield Static(keys, id="keys")
             yield Static(LEGEND + saved, id="legend", markup=False)
             yield Label("escape closes", classes="hint")

@@ -68,12 +68,16 @@ class ThresholdEditor(ModalScreen[str | None]):
             yield Label("Thresholds", classes="title")
             with Horizontal(classes="row"):
                 yield Label("asset", classes="field")
-                yield Input(self.asset, placeholder="type an asset, e.g. BTC", id="asset")
+                yield Input(self.asset, placeholder="type an asset, e.g. BTC", id="asset", compact=True)
             yield Label("", id="effective", classes="hint", markup=False)
             with Grid(classes="amounts"):
                 for name in AMOUNTS:
                     yield Label(f"{name} USD", classes="field")
-                    yield Input(id=name, validators=[Function(_ok(parse_amount), "a USD amount like 500k")])
+                    yield Input(
+                        id=name,
+                        validators=[Function(_ok(parse_amount), "a USD amount like 500k")],
+                        compact=True,
+                    )
             yield Label(
                 "Session multipliers for this asset; blank uses the global "
                 + " / ".join(f"{name} ×{sessions.of(name):g}" for name in SESSIONS),
@@ -86,13 +90,14 @@ class ThresholdEditor(ModalScreen[str | None]):
                         id=name,
                         placeholder=f"{sessions.of(name):g}",
                         validators=[Function(_blank_or(parse_multiplier), "0 < x ≤ 10")],
+                        compact=True,
                     )
             if self.note:
-                yield Label(self.note, classes="hint")
+                yield Label(self.note, classes="hint", id="note")
             yield Label("", id="problem", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self._fill(self.asset)

@@ -32,10 +32,6 @@ class LineList(ScrollView, can_focus=True):
     app's stylesheet; :meth:`style_of` resolves one over the widget's own style.
     """
 
-    DEFAULT_CSS = """
-    LineList { overflow-x: hidden; }
-    """
-
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--header", "line-list--cursor"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
