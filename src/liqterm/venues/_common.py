@@ -1,16 +1,19 @@
-"""Small helpers every venue parser shares: safe JSON loading, number checks, event building.
+"""Small helpers every venue parser shares: safe JSON loading, number checks, event building,
+and the one order in which a liquidation row is checked.
 
 The parsers run once per websocket frame, so these stay plain functions on builtin
 types: no intermediate objects between ``json.loads`` and the final
-:class:`~liqterm.model.Liquidation`.
+:class:`~liqterm.model.Liquidation` (the per-symbol :class:`Resolved` is memoised).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
+from typing import NamedTuple
 
-from liqterm.model import Liquidation, Side
+from liqterm.model import Liquidation, Side, canonical_asset
 from liqterm.venues.base import Decoded
 from liqterm.venues.instruments import VenueInstruments, bundled
 
@@ -102,26 +105,54 @@ def epoch_ms(value: object) -> int:
     return 0
 
 
-def event(
+class Resolved(NamedTuple):
+    """What a symbol's rows mean, worked out once per symbol (the adapter memoises it).
+
+    ``size_unit`` is what one reported size unit is worth: RAW base units, or USD when
+    ``size_in_usd`` (an OKX inverse contract, Bitget's quote notional); a USD size
+    becomes base units through the row's own price.
+    """
+
+    asset: str
+    scale: float
+    size_unit: float = 1.0
+    size_in_usd: bool = False
+
+
+def liquidation_or_reason(
     venue: str,
     symbol: str,
-    asset: str,
-    scale: float,
-    side: Side,
+    resolved: Resolved,
+    side: Side | None,
     price: float,
-    quantity: float,
+    size: float,
     exchange_ms: int,
     received_ms: int,
-) -> Liquidation:
-    """Build the event from a venue price/quantity in RAW base units (``1000PEPE``).
+) -> Liquidation | str:
+    """The event for one row, or the first of its fields that is bad.
 
-    ``scale`` (from :func:`liqterm.model.canonical_asset`) turns them into units of
-    the canonical asset; ``usd`` is computed from the final pair so
-    ``price * quantity == usd`` holds exactly.
+    The venue reads its own fields and converts them (``None`` for a side it does not
+    know, :func:`positive` and :func:`epoch_ms` give 0 for anything invalid); the checks
+    run here so every venue reports the same reason in the same order.
+
+    ``price`` and the quantity from ``size`` are in RAW base units (``1000PEPE``);
+    ``resolved.scale`` turns them into units of the canonical asset, and ``usd`` comes
+    from the final pair so ``price * quantity == usd`` holds exactly.
     """
+    if side is None:
+        return "bad side"
+    if not price:
+        return "bad price"
+    if not size:
+        return "bad size"
+    if not exchange_ms:
+        return "bad time"
+    asset, scale, size_unit, size_in_usd = resolved
+    quantity = size * size_unit / price if size_in_usd else size * size_unit
     if scale != 1.0:
         price /= scale
         quantity *= scale
+    # Built inline: this runs once per row, and one more call shows in benchmarks/parse.py.
     return Liquidation(
         venue, symbol, asset, side, price, quantity, price * quantity, exchange_ms, received_ms
     )
@@ -140,7 +171,8 @@ class AdapterBase:
     swappable instruments table.
 
     Subclasses set the declarative attributes of
-    :class:`~liqterm.venues.base.VenueAdapter` and implement ``_decode``.
+    :class:`~liqterm.venues.base.VenueAdapter` and implement ``_decode`` (most through
+    :meth:`_decode_rows`, then also ``_resolve_asset`` and ``_read_row``).
     """
 
     name: str
@@ -148,7 +180,7 @@ class AdapterBase:
 
     def __init__(self, instruments: VenueInstruments | None = None) -> None:
         self.instruments = instruments if instruments is not None else bundled(self.name)
-        self._assets: dict[str, tuple[str, float] | str] = {}
+        self._assets: dict[str, Resolved | str] = {}
 
     def use_instruments(self, table: VenueInstruments) -> None:
         """Swap in a refreshed table; one attribute store, so a parse in flight sees old or new."""
@@ -157,8 +189,8 @@ class AdapterBase:
         self.instruments = table
         self._assets = {}
 
-    def _asset(self, symbol: str) -> tuple[str, float] | str:
-        """``(asset, scale)`` for ``symbol``, or the reason it is refused; memoised.
+    def _asset(self, symbol: str) -> Resolved | str:
+        """What ``symbol``'s rows mean, or the reason it is refused; memoised.
 
         Resolving runs a regex (:func:`canonical_asset`), which would otherwise be a
         large share of a parse. The memo is a pure cache of a pure function, cleared
@@ -172,7 +204,64 @@ class AdapterBase:
             self._assets[symbol] = found
         return found
 
-    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
+    def _resolve_asset(self, symbol: str) -> Resolved | str:
+        raise NotImplementedError
+
+    def _listed_or_named(
+        self, symbol: str, pair: str, quotes: tuple[str, ...], size_in_usd: bool = False
+    ) -> Resolved | str | None:
+        """``symbol`` from the instruments table, else from its name: ``pair`` is ``<BASE><quote>``.
+
+        For venues whose sizes mean the same for every linear symbol (base units, or
+        USD with ``size_in_usd``), so that the name is enough where the table (the
+        bundled one lists majors only) lacks the symbol. ``None`` when neither knows it.
+        """
+        known = self.instruments.symbols.get(symbol)
+        if known is not None:
+            if not known.linear:
+                return f"not USD-quoted {symbol}"
+            return Resolved(known.asset, known.scale, 1.0, size_in_usd)
+        base = strip_quote(pair, quotes)
+        if not base:
+            return None
+        asset, scale = canonical_asset(base)
+        return Resolved(asset, scale, 1.0, size_in_usd)
+
+    def _decode_rows(
+        self, rows: Iterable[object], symbol_key: str, envelope_ms: object, received_ms: int
+    ) -> Decoded:
+        """The events of rows that each name their symbol under ``symbol_key``.
+
+        A bad row is skipped and the frame's ``rejected`` is the first reason met. The
+        loop and the asset memo are shared; the venue's fields are read by ``_read_row``.
+        """
+        assets = self._assets
+        read_row = self._read_row
+        events: list[Liquidation] = []
+        rejected: str | None = None
+        for row in rows:
+            if type(row) is not dict:
+                rejected = rejected or "bad row"
+                continue
+            symbol = row.get(symbol_key)
+            if type(symbol) is not str or not symbol:
+                rejected = rejected or "bad symbol"
+                continue
+            resolved = assets.get(symbol) or self._asset(symbol)
+            if type(resolved) is str:
+                rejected = rejected or resolved
+                continue
+            found = read_row(row, symbol, resolved, envelope_ms, received_ms)
+            if type(found) is str:
+                rejected = rejected or found
+            else:
+                events.append(found)
+        return Decoded(events, rejected)
+
+    def _read_row(
+        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
+    ) -> Liquidation | str:
+        """One row's fields in the venue's names, passed to :func:`liquidation_or_reason`."""
         raise NotImplementedError
 
     def decode(self, frame: str | bytes, received_ms: int) -> Decoded:

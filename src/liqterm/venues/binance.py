@@ -18,17 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation, canonical_asset
+from liqterm.model import Liquidation
 from liqterm.venues._common import (
     LONG,
     SHORT,
     AdapterBase,
+    Resolved,
     control,
     epoch_ms,
-    event,
+    liquidation_or_reason,
     load_json,
     positive,
-    strip_quote,
 )
 from liqterm.venues.base import Decoded, KeepAlive
 
@@ -64,19 +64,16 @@ class BinanceAdapter(AdapterBase):
         """Nothing to send: the URL path already names ``!forceOrder@arr``."""
         return []
 
-    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
-        """``(asset, scale)`` for a USD-M symbol, or the reason it is refused."""
-        known = self.instruments.symbols.get(symbol)
-        if known is not None:
-            return (known.asset, known.scale) if known.linear else f"not USD-quoted {symbol}"
+    def _resolve_asset(self, symbol: str) -> Resolved | str:
+        """What a USD-M symbol's rows mean, or the reason it is refused."""
         # Not in the table (the bundled one lists majors only). USD-M symbols are
         # <BASE><USDT|USDC>, plus _YYMMDD for quarterlies, and size is in base units,
         # so the base is read off the name. COIN-M names (BTCUSD_PERP, BTCUSD_200925:
         # quantity in $100 contracts, ~1000x off as base) end in plain USD and are refused.
         pair = symbol.partition("_")[0]
-        base = strip_quote(pair, USD_M_QUOTES)
-        if base:
-            return canonical_asset(base)
+        found = self._listed_or_named(symbol, pair, USD_M_QUOTES)
+        if found is not None:
+            return found
         if pair.endswith("USD"):
             return f"coin-margined symbol {symbol}"
         return f"unknown symbol {symbol}"
@@ -111,33 +108,20 @@ class BinanceAdapter(AdapterBase):
                 error = message.get("error") or message.get("msg")
                 return control(f"error {error}"[:120] if error else None)
             return Decoded([], "unexpected message")
-        symbol = order.get("s")
-        if type(symbol) is not str or not symbol:
-            return Decoded([], "bad symbol")
-        asset = self._assets.get(symbol) or self._asset(symbol)
-        if type(asset) is str:
-            return Decoded([], asset)
-        side_text = order.get("S")
-        if side_text == "SELL":
-            side = LONG
-        elif side_text == "BUY":
-            side = SHORT
-        else:
-            return Decoded([], "bad side")
-        price = positive(order.get("ap"))
-        if not price:
-            price = positive(order.get("p"))
-            if not price:
-                return Decoded([], "bad price")
-        filled = order.get("z")
-        quantity = positive(order.get("q") if filled is None else filled)
-        if not quantity:
-            return Decoded([], "bad size")
-        exchange_ms = epoch_ms(order.get("T")) or epoch_ms(message.get("E"))
-        if not exchange_ms:
-            return Decoded([], "bad time")
-        name, scale = asset
-        liquidation: Liquidation = event(
-            "binance", symbol, name, scale, side, price, quantity, exchange_ms, received_ms
+        return self._decode_rows((order,), "s", message.get("E"), received_ms)
+
+    def _read_row(
+        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
+    ) -> Liquidation | str:
+        side = row.get("S")  # the forced ORDER's side: SELL closes a long
+        filled = row.get("z")
+        return liquidation_or_reason(
+            "binance",
+            symbol,
+            resolved,
+            LONG if side == "SELL" else SHORT if side == "BUY" else None,
+            positive(row.get("ap")) or positive(row.get("p")),
+            positive(row.get("q") if filled is None else filled),
+            epoch_ms(row.get("T")) or epoch_ms(envelope_ms),
+            received_ms,
         )
-        return Decoded([liquidation])

@@ -26,17 +26,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation, canonical_asset
+from liqterm.model import Liquidation
 from liqterm.venues._common import (
     LONG,
     SHORT,
     AdapterBase,
+    Resolved,
     control,
     epoch_ms,
-    event,
+    liquidation_or_reason,
     load_json,
     positive,
-    strip_quote,
 )
 from liqterm.venues.base import Decoded, KeepAlive
 
@@ -75,13 +75,10 @@ class BitgetAdapter(AdapterBase):
         """One frame for every USDT future; ``symbols`` is not needed."""
         return [SUBSCRIBE]
 
-    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
-        known = self.instruments.symbols.get(symbol)
-        if known is not None:
-            return (known.asset, known.scale) if known.linear else f"not USD-quoted {symbol}"
+    def _resolve_asset(self, symbol: str) -> Resolved | str:
         # amount is already USDT, so only the asset name is needed: <BASE>USDT by naming rule.
-        base = strip_quote(symbol, LINEAR_SUFFIXES)
-        return canonical_asset(base) if base else f"unknown symbol {symbol}"[:60]
+        found = self._listed_or_named(symbol, symbol, LINEAR_SUFFIXES, size_in_usd=True)
+        return found if found is not None else f"unknown symbol {symbol}"[:60]
 
     def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         """Decode a ``liquidation`` push; each ``data`` row is one liquidation.
@@ -109,54 +106,19 @@ class BitgetAdapter(AdapterBase):
             return Decoded([], "unexpected message")
         if arg.get("instType") not in LINEAR_INST_TYPES:
             return Decoded([], f"not USD-quoted {arg.get('instType')}"[:60])
-        envelope_ms = message.get("ts")
-        assets = self._assets  # memo of symbol -> (asset, scale) or refusal reason
-        events: list[Liquidation] = []
-        rejected: str | None = None
-        for row in rows:
-            if type(row) is not dict:
-                rejected = rejected or "bad row"
-                continue
-            symbol = row.get("symbol")
-            if type(symbol) is not str or not symbol:
-                rejected = rejected or "bad symbol"
-                continue
-            asset = assets.get(symbol) or self._asset(symbol)
-            if type(asset) is str:
-                rejected = rejected or asset
-                continue
-            side_text = row.get("side")
-            if side_text == "buy":
-                side = LONG
-            elif side_text == "sell":
-                side = SHORT
-            else:
-                rejected = rejected or "bad side"
-                continue
-            price = positive(row.get("price"))
-            if not price:
-                rejected = rejected or "bad price"
-                continue
-            usd = positive(row.get("amount"))
-            if not usd:
-                rejected = rejected or "bad size"
-                continue
-            exchange_ms = epoch_ms(row.get("ts")) or epoch_ms(envelope_ms)
-            if not exchange_ms:
-                rejected = rejected or "bad time"
-                continue
-            name, scale = asset
-            events.append(
-                event(
-                    "bitget",
-                    symbol,
-                    name,
-                    scale,
-                    side,
-                    price,
-                    usd / price,
-                    exchange_ms,
-                    received_ms,
-                )
-            )
-        return Decoded(events, rejected)
+        return self._decode_rows(rows, "symbol", message.get("ts"), received_ms)
+
+    def _read_row(
+        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
+    ) -> Liquidation | str:
+        side = row.get("side")  # read as the POSITION side (module docstring): buy is a long
+        return liquidation_or_reason(
+            "bitget",
+            symbol,
+            resolved,
+            LONG if side == "buy" else SHORT if side == "sell" else None,
+            positive(row.get("price")),
+            positive(row.get("amount")),  # USDT: quantity = amount / price (size_in_usd)
+            epoch_ms(row.get("ts")) or epoch_ms(envelope_ms),
+            received_ms,
+        )

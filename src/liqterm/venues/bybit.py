@@ -20,17 +20,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation, canonical_asset
+from liqterm.model import Liquidation
 from liqterm.venues._common import (
     LONG,
     SHORT,
     AdapterBase,
+    Resolved,
     control,
     epoch_ms,
-    event,
+    liquidation_or_reason,
     load_json,
     positive,
-    strip_quote,
 )
 from liqterm.venues.base import Decoded, KeepAlive
 
@@ -82,17 +82,14 @@ class BybitAdapter(AdapterBase):
             frames.append(json.dumps({"op": "subscribe", "args": chunk}, separators=(",", ":")))
         return frames
 
-    def _resolve_asset(self, symbol: str) -> tuple[str, float] | str:
-        known = self.instruments.symbols.get(symbol)
-        if known is not None:
-            return (known.asset, known.scale) if known.linear else f"not USD-quoted {symbol}"
+    def _resolve_asset(self, symbol: str) -> Resolved | str:
         # Not in the table: v is base coin for any linear symbol, so the name's base is
         # enough. Inverse symbols (BTCUSD, size in USD contracts) are refused: we only
         # subscribe the linear endpoint, so one arriving means something is off.
         pair = symbol.partition("-")[0]
-        base = strip_quote(pair, LINEAR_SUFFIXES)
-        if base:
-            return canonical_asset(base)
+        found = self._listed_or_named(symbol, pair, LINEAR_SUFFIXES)
+        if found is not None:
+            return found
         if pair.endswith("USD"):
             return f"inverse symbol {symbol}"
         return f"unknown symbol {symbol}"
@@ -122,44 +119,19 @@ class BybitAdapter(AdapterBase):
         rows = message.get("data")
         if type(rows) is not list:
             return Decoded([], "bad data")
-        envelope_ms = message.get("ts")
-        assets = self._assets  # memo of symbol -> (asset, scale) or refusal reason
-        events: list[Liquidation] = []
-        rejected: str | None = None
-        for row in rows:
-            if type(row) is not dict:
-                rejected = rejected or "bad row"
-                continue
-            symbol = row.get("s")
-            if type(symbol) is not str or not symbol:
-                rejected = rejected or "bad symbol"
-                continue
-            asset = assets.get(symbol) or self._asset(symbol)
-            if type(asset) is str:
-                rejected = rejected or asset
-                continue
-            side_text = row.get("S")
-            if side_text == "Buy":
-                side = LONG
-            elif side_text == "Sell":
-                side = SHORT
-            else:
-                rejected = rejected or "bad side"
-                continue
-            price = positive(row.get("p"))
-            if not price:
-                rejected = rejected or "bad price"
-                continue
-            quantity = positive(row.get("v"))
-            if not quantity:
-                rejected = rejected or "bad size"
-                continue
-            exchange_ms = epoch_ms(row.get("T")) or epoch_ms(envelope_ms)
-            if not exchange_ms:
-                rejected = rejected or "bad time"
-                continue
-            name, scale = asset
-            events.append(
-                event("bybit", symbol, name, scale, side, price, quantity, exchange_ms, received_ms)
-            )
-        return Decoded(events, rejected)
+        return self._decode_rows(rows, "s", message.get("ts"), received_ms)
+
+    def _read_row(
+        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
+    ) -> Liquidation | str:
+        side = row.get("S")  # the POSITION side: Buy is a liquidated long
+        return liquidation_or_reason(
+            "bybit",
+            symbol,
+            resolved,
+            LONG if side == "Buy" else SHORT if side == "Sell" else None,
+            positive(row.get("p")),
+            positive(row.get("v")),
+            epoch_ms(row.get("T")) or epoch_ms(envelope_ms),
+            received_ms,
+        )

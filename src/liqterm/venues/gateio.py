@@ -41,9 +41,10 @@ from liqterm.venues._common import (
     LONG,
     SHORT,
     AdapterBase,
+    Resolved,
     control,
     epoch_ms,
-    event,
+    liquidation_or_reason,
     load_json,
     positive,
     signed,
@@ -95,6 +96,15 @@ class GateAdapter(AdapterBase):
         }
         return [json.dumps(request, separators=(",", ":"))]
 
+    def _resolve_asset(self, symbol: str) -> Resolved | str:
+        """A contract of the table; sizes are contracts of ``quanto_multiplier`` base units."""
+        instrument = self.instruments.symbols.get(symbol)
+        if instrument is None:
+            return f"unknown symbol {symbol}"[:60]
+        if not instrument.linear:
+            return f"not USD-quoted {symbol}"[:60]
+        return Resolved(instrument.asset, instrument.scale, instrument.contract_size)
+
     def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         """Decode a ``futures.public_liquidates`` update (one row object or an array of rows).
 
@@ -127,52 +137,20 @@ class GateAdapter(AdapterBase):
             rows = [rows]
         elif type(rows) is not list:
             return Decoded([], "bad result")
-        table = self.instruments.symbols
-        envelope_ms = message.get("time_ms")
-        events: list[Liquidation] = []
-        rejected: str | None = None
-        for row in rows:
-            if type(row) is not dict:
-                rejected = rejected or "bad row"
-                continue
-            symbol = row.get("contract")
-            if type(symbol) is not str or not symbol:
-                rejected = rejected or "bad symbol"
-                continue
-            instrument = table.get(symbol)
-            if instrument is None:
-                rejected = rejected or f"unknown symbol {symbol}"[:60]
-                continue
-            if not instrument.linear:
-                rejected = rejected or f"not USD-quoted {symbol}"[:60]
-                continue
-            price = positive(row.get("price"))
-            if not price:
-                rejected = rejected or "bad price"
-                continue
-            contracts = signed(row.get("size"))
-            if not contracts:
-                rejected = rejected or "bad size"
-                continue
-            row_ms = row.get("time_ms")
-            exchange_ms = epoch_ms(row.get("time") if row_ms is None else row_ms)
-            exchange_ms = exchange_ms or epoch_ms(envelope_ms)
-            if not exchange_ms:
-                rejected = rejected or "bad time"
-                continue
-            side = _side_of(contracts)
-            quantity = abs(contracts) * instrument.contract_size
-            events.append(
-                event(
-                    "gateio",
-                    symbol,
-                    instrument.asset,
-                    instrument.scale,
-                    side,
-                    price,
-                    quantity,
-                    exchange_ms,
-                    received_ms,
-                )
-            )
-        return Decoded(events, rejected)
+        return self._decode_rows(rows, "contract", message.get("time_ms"), received_ms)
+
+    def _read_row(
+        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
+    ) -> Liquidation | str:
+        contracts = signed(row.get("size"))  # the sign is the side: see _side_of
+        row_ms = row.get("time_ms")
+        return liquidation_or_reason(
+            "gateio",
+            symbol,
+            resolved,
+            _side_of(contracts),
+            positive(row.get("price")),
+            abs(contracts),
+            epoch_ms(row.get("time") if row_ms is None else row_ms) or epoch_ms(envelope_ms),
+            received_ms,
+        )

@@ -30,9 +30,10 @@ from liqterm.venues._common import (
     LONG,
     SHORT,
     AdapterBase,
+    Resolved,
     control,
     epoch_ms,
-    event,
+    liquidation_or_reason,
     load_json,
     positive,
 )
@@ -69,6 +70,14 @@ class OkxAdapter(AdapterBase):
         """One frame for every swap; ``symbols`` is not needed."""
         return [SUBSCRIBE]
 
+    def _resolve_asset(self, symbol: str) -> Resolved | str:
+        """A swap of the table; sizes are contracts, never guessed for a missing symbol."""
+        instrument = self.instruments.symbols.get(symbol)
+        if instrument is None:
+            return f"unknown symbol {symbol}"[:60]
+        # inverse (BTC-USD-SWAP): each contract is worth contract_size USD, not base units
+        return Resolved(instrument.asset, instrument.scale, instrument.contract_size, not instrument.linear)
+
     def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         """Decode a ``liquidation-orders`` push: ``data[]`` instruments, each with ``details[]``.
 
@@ -97,10 +106,11 @@ class OkxAdapter(AdapterBase):
         groups = message.get("data")
         if type(groups) is not list:
             return Decoded([], "unexpected message")
-        table = self.instruments.symbols
+        assets = self._assets  # memo of symbol -> Resolved or refusal reason
+        read_row = self._read_row
         events: list[Liquidation] = []
         rejected: str | None = None
-        for group in groups:
+        for group in groups:  # one instrument each; its rows are in details[]
             if type(group) is not dict:
                 rejected = rejected or "bad row"
                 continue
@@ -109,55 +119,39 @@ class OkxAdapter(AdapterBase):
             if type(symbol) is not str or not symbol or type(details) is not list:
                 rejected = rejected or "bad row"
                 continue
-            instrument = table.get(symbol)
-            if instrument is None:
-                rejected = rejected or f"unknown symbol {symbol}"[:60]
+            resolved = assets.get(symbol) or self._asset(symbol)
+            if type(resolved) is str:
+                rejected = rejected or resolved
                 continue
             for detail in details:
-                if type(detail) is not dict:
-                    rejected = rejected or "bad row"
-                    continue
-                position = detail.get("posSide")
-                if position == "long":
-                    side = LONG
-                elif position == "short":
-                    side = SHORT
-                else:  # "net" or absent: the closing order's side tells
-                    order_side = detail.get("side")
-                    if order_side == "sell":
-                        side = LONG
-                    elif order_side == "buy":
-                        side = SHORT
-                    else:
-                        rejected = rejected or "bad side"
-                        continue
-                price = positive(detail.get("bkPx"))
-                if not price:
-                    rejected = rejected or "bad price"
-                    continue
-                contracts = positive(detail.get("sz"))
-                if not contracts:
-                    rejected = rejected or "bad size"
-                    continue
-                exchange_ms = epoch_ms(detail.get("ts"))
-                if not exchange_ms:
-                    rejected = rejected or "bad time"
-                    continue
-                if instrument.linear:
-                    quantity = contracts * instrument.contract_size
-                else:  # inverse: contracts are worth contract_size USD each
-                    quantity = contracts * instrument.contract_size / price
-                events.append(
-                    event(
-                        "okx",
-                        symbol,
-                        instrument.asset,
-                        instrument.scale,
-                        side,
-                        price,
-                        quantity,
-                        exchange_ms,
-                        received_ms,
-                    )
-                )
+                if type(detail) is dict:
+                    found = read_row(detail, symbol, resolved, None, received_ms)
+                else:
+                    found = "bad row"
+                if type(found) is str:
+                    rejected = rejected or found
+                else:
+                    events.append(found)
         return Decoded(events, rejected)
+
+    def _read_row(
+        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
+    ) -> Liquidation | str:
+        position = row.get("posSide")
+        if position == "long":
+            side = LONG
+        elif position == "short":
+            side = SHORT
+        else:  # "net" or absent: the closing order's side tells (sell closes a long)
+            order_side = row.get("side")
+            side = LONG if order_side == "sell" else SHORT if order_side == "buy" else None
+        return liquidation_or_reason(
+            "okx",
+            symbol,
+            resolved,
+            side,
+            positive(row.get("bkPx")),
+            positive(row.get("sz")),  # contracts, each worth resolved.size_unit (see _resolve_asset)
+            epoch_ms(row.get("ts")),  # rows carry their own time, the push none
+            received_ms,
+        )
