@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from liqterm.config.schema import Config
 from liqterm.engine import Engine, EngineSnapshot
+from liqterm.model import VENUE_IDS
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
@@ -96,6 +98,10 @@ class LiqtermApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.main)
+        # Everything built so far (Textual, styles, the screen) lives as long as the app. Freezing
+        # it keeps full garbage collections from re-scanning it: under a burst they otherwise
+        # pause the loop for ~100 ms every few seconds (benchmarks/tui.py).
+        self.call_after_refresh(gc.freeze)
         if self.feed is not None:
             self.run_worker(self._open_feed(self.feed), name="feed", group="feed", exit_on_error=False)
             hz = min(MAX_TICK_HZ, max(MIN_TICK_HZ, self.config.tui.tick_hz))
@@ -106,10 +112,12 @@ class LiqtermApp(App[None]):
     async def _open_feed(self, feed: Feed) -> None:
         jobs = await feed.open(self.ingest)
         for name, job in jobs.items():
+            # One group per venue: exclusive=True cancels only the other workers of its own group.
+            group = f"venue-{name}" if name in VENUE_IDS else f"feed-{name}"
             self.run_worker(
                 job(self._stop),
                 name=name,
-                group=f"venue-{name}",
+                group=group,
                 exclusive=True,
                 exit_on_error=False,
                 description=f"{name} liquidation feed",
@@ -126,7 +134,7 @@ class LiqtermApp(App[None]):
             return
         self._closed = True
         self._stop.set()
-        jobs = [w for w in self.workers if w.group.startswith("venue-")]
+        jobs = [w for w in self.workers if w.group.startswith(("venue-", "feed-"))]
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_TIMEOUT_S):
                 await asyncio.gather(*(job.wait() for job in jobs), return_exceptions=True)

@@ -120,8 +120,8 @@ class LineList(ScrollView, can_focus=True):
 
     def refresh_rows(self) -> None:
         """Repaint the rows only: not the header, border or scrollbar (they are cached)."""
-        size = self.size
-        self.refresh(Region(0, self.header_lines, size.width, max(0, size.height - self.header_lines)))
+        height = self.size.height - self.header_lines
+        self.refresh(Region(0, self.header_lines, self.row_width, max(0, height)))
 
     def set_header(self, segments: list[Segment] | None) -> None:
         """Show ``segments`` as a header line that stays put when the rows scroll."""
