@@ -320,6 +320,49 @@ def import_csv_command(
     typer.echo(f"wrote {count} frames to {output}")
 
 
+@app.command()
+def backtest(
+    files: Annotated[
+        list[Path], typer.Argument(help="Recordings (.jsonl or .jsonl.gz), merged by receive time.")
+    ],
+    predictor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--predictor", "-p", help="Score only these (repeatable); climatology is always the reference."
+        ),
+    ] = None,
+    horizon: Annotated[int, typer.Option("--horizon", help="Forecast horizon in seconds.")] = 60,
+    scored_from: Annotated[
+        str | None,
+        typer.Option("--from", help="Score only from this UTC time on (ISO), e.g. a walk-forward split."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object instead of tables.")] = False,
+) -> None:
+    """Score cascade predictors on recordings against labelled cascade onsets."""
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise fail(f"no such recording: {', '.join(missing)}")
+    cfg, _ = load_config()
+    start_logging()
+    from liqterm.backtest.report import render_text, run_backtest, to_json
+    from liqterm.backtest.runner import ALL_PREDICTORS
+
+    tty = sys.stderr.isatty()
+
+    def progress(line: str) -> None:
+        typer.echo(("\r\x1b[K" if tty else "") + line, err=True, nl=not tty)
+
+    try:
+        report = run_backtest(
+            files, predictor or ALL_PREDICTORS, horizon, cfg, scored_from, progress=progress
+        )
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if tty:
+        typer.echo("", err=True)
+    typer.echo(to_json(report) if json_output else render_text(report))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

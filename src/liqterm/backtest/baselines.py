@@ -10,7 +10,9 @@ score), except ``climatology`` (the training onset rate, a constant):
   the kernel ``(alpha, beta)`` fitted by maximum likelihood on training data (the
   denominator is the scope's 30 min median rate, so one kernel serves scopes of
   very different sizes);
-* ``liqterm`` — the logistic model on :data:`~liqterm.backtest.series.FEATURES`.
+* ``liqterm`` — the logistic model on :data:`~liqterm.backtest.series.FEATURES` and the three
+  baselines' raw scores (stacked, so it nests them: it can only do worse than one of them
+  through over-fitting, which the held-out figures show).
 
 ``seed`` and the engine's own per-asset predictor are not here: they run inside
 the engine (:mod:`liqterm.backtest.events`).
@@ -62,8 +64,16 @@ def raw_scores(
     }
     if model is not None:
         x = features if features is not None else stream_features(series, rule)
-        scores["liqterm"] = model.logit(x)
+        scores["liqterm"] = model.logit(stack(x, scores))
     return scores
+
+
+STACKED = ("count10", "ewma", "hawkes")
+
+
+def stack(features: np.ndarray, scores: dict[str, np.ndarray]) -> np.ndarray:
+    """liqterm's inputs: its stream features and the baselines' raw scores (so it nests them)."""
+    return np.column_stack([features, *(scores[name] for name in STACKED)])
 
 
 def probabilities(scores: dict[str, np.ndarray], platt: dict[str, Platt]) -> dict[str, np.ndarray]:

@@ -64,13 +64,25 @@ def fit_logistic(
     beta[0] = np.log(rate / (1 - rate))
     penalty = np.full(z.shape[1], l2)
     penalty[0] = 0.0
+
+    def objective(b: np.ndarray) -> float:
+        logit = z @ b
+        return float(np.sum(w * (y * logit - np.logaddexp(0.0, logit))) - 0.5 * np.sum(penalty * b * b))
+
+    current = objective(beta)
     for _ in range(iterations):
         p = sigmoid(z @ beta)
         gradient = z.T @ (w * (y - p)) - penalty * beta
         hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty) + 1e-9 * np.eye(len(beta))
         step = np.linalg.solve(hessian, gradient)
+        for _ in range(30):  # backtracking: a full Newton step can overshoot on rare positives
+            trial = objective(beta + step)
+            if trial >= current - 1e-12:
+                break
+            step *= 0.5
         beta += step
-        if np.max(np.abs(step)) < 1e-8:
+        improvement, current = trial - current, trial
+        if np.max(np.abs(step)) < 1e-8 or improvement < 1e-10 * (1.0 + abs(current)):
             break
     return Logistic(tuple(mean), tuple(scale), tuple(beta[1:]), float(beta[0]))
 

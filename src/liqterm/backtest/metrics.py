@@ -163,17 +163,24 @@ def alarms(
     }
 
 
+QUANTILES = (0.9, 0.95, 0.97, 0.98, 0.99, 0.993, 0.995, 0.997, 0.998, 0.999, 0.9995, 0.9999)
+
+
+def thresholds_for(tracks: list[Track], probs: list[np.ndarray]) -> list[float]:
+    """:data:`SWEEP_THETAS` plus high quantiles of the predictor's own probabilities: a fixed grid
+    alone misses predictors whose calibrated probabilities stay in a narrow band."""
+    values = np.concatenate([p[t.scored] for t, p in zip(tracks, probs, strict=True)])
+    extra = np.quantile(values, QUANTILES) if len(values) else []
+    return sorted({round(float(v), 4) for v in (*SWEEP_THETAS, *extra) if 0 < v < 1})
+
+
 def sweep(tracks: list[Track], probs: list[np.ndarray], horizon_s: int, refractory_s: int = 60) -> list[dict]:
-    """Precision, recall, false warnings per hour and median lead over :data:`SWEEP_THETAS`."""
+    """Precision, recall, false warnings per hour and median lead over :func:`thresholds_for`."""
     rows = []
-    for theta in SWEEP_THETAS:
+    for theta in thresholds_for(tracks, probs):
         a = alarms(tracks, probs, theta, horizon_s, refractory_s)
-        rows.append(
-            {
-                key: a[key]
-                for key in ("theta", "precision", "recall", "false_per_hour", "median_lead_s", "warnings")
-            }
-        )
+        keys = ("theta", "precision", "recall", "false_per_hour", "median_lead_s", "warnings")
+        rows.append({key: a[key] for key in keys})
     return rows
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from liqterm.backtest.baselines import probabilities, raw_scores
 from liqterm.backtest.events import EventLog, Progress, Samples, replay
 from liqterm.backtest.labels import Episode
-from liqterm.backtest.metrics import Track, alarms, probabilistic, sweep
+from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_within, sweep
 from liqterm.backtest.params import BacktestParams, KindParams
 from liqterm.backtest.scopes import (
     LabelConfig,
@@ -103,17 +103,22 @@ def collect(
     labels: LabelConfig | None = None,
     horizon_s: int = 60,
     engine_predictors: Sequence[str] = ("seed", "liqterm"),
+    factories: dict[str, Callable[[], Predictor]] | None = None,
     progress: Progress | None = None,
     on_sample: Callable | None = None,
     sources: Sequence[str] = (),
 ) -> Material:
-    """Replay ``frames`` (receive order) and label every scope."""
+    """Replay ``frames`` (receive order) and label every scope.
+
+    ``factories`` overrides how an engine predictor is made (the fitting script taps the
+    liqterm predictor's features); ``on_sample`` sees every per-second sample.
+    """
     from liqterm.recording.replay import default_adapters
 
     config = config or Config()
     labels = labels or LabelConfig()
-    factories = {name: ENGINE_PREDICTORS[name] for name in engine_predictors}
-    events, samples = replay(frames, default_adapters(), factories, config, progress, on_sample)
+    chosen = {name: (factories or {}).get(name) or ENGINE_PREDICTORS[name] for name in engine_predictors}
+    events, samples = replay(frames, default_adapters(), chosen, config, progress, on_sample)
     if not len(events):
         raise ValueError("no liquidation in the recording(s)")
     start_s, n = events.start_s, events.end_s - events.start_s + 1
@@ -219,9 +224,25 @@ def _score_group(
         "onsets": sum(len(t.onsets) for t in tracks),
         "hours": hours,
         "predictors": predictors,
+        "matched": _matched(predictors, sweeps),
         "sweep": sweeps,
         "reliability": reliability,
     }
+
+
+def _matched(predictors: dict, sweeps: dict, own: str = "liqterm") -> dict:
+    """For each other predictor at its threshold: liqterm's best recall on the sweep with no more
+    false warnings per hour (the issue's "recall at equal or lower false warnings per hour")."""
+    if own not in sweeps:
+        return {}
+    out = {}
+    for name, row in predictors.items():
+        if name in (own, "climatology") or row["false_per_hour"] != row["false_per_hour"]:
+            continue
+        recall, theta = recall_within(sweeps[own], row["false_per_hour"])
+        out[name] = {"recall": row["recall"], "false_per_hour": row["false_per_hour"],
+                     f"{own}_recall": recall, f"{own}_theta": theta}  # fmt: skip
+    return out
 
 
 def _iso(seconds: float) -> str:

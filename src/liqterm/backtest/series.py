@@ -29,7 +29,10 @@ DRIFT_CLIP_BPS = 50.0
 FEATURES = (
     "rate1", "rate10", "rate60", "rate300", "accel", "near60", "near10", "usd10",
     "one_sided", "symbols10", "venues10", "drift", "hot", "asian", "european", "weekend",
+    "near10>-1.5", "near10>-1", "near10>-0.5", "near10>0", "near60>-1", "near60>-0.5", "rate10>1", "rate10>2",
 )  # fmt: skip
+"""The last eight are hinges ``max(0, x - c)``: the chance of an onset climbs steeply once the
+10 s and 60 s counts get close to the threshold, which one linear term cannot bend to."""
 
 
 @dataclass(slots=True)
@@ -158,6 +161,10 @@ def stream_features(series: StreamSeries, rule: LabelRule) -> np.ndarray:
         sessions["european"],
         sessions["weekend"],
     ]
+    near10 = columns[6]
+    for value, knot in ((near10, -1.5), (near10, -1.0), (near10, -0.5), (near10, 0.0), (near60, -1.0),
+                        (near60, -0.5), (rates[10.0], 1.0), (rates[10.0], 2.0)):  # fmt: skip
+        columns.append(np.maximum(value - knot, 0.0))
     return np.column_stack(columns)
 
 

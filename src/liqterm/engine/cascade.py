@@ -71,7 +71,7 @@ class Predictor(Protocol):
 
 MODEL_PATH = Path(__file__).with_name("cascade_model.json")
 """Shipped coefficients and calibration; refit with ``scripts/fit_predictor.py``."""
-_KERNEL_AGES = range(0, 61)
+_KERNEL_AGES = range(0, 31)  # the 10 s kernel is cut at 30 s (e^-3): the exact 60 s count covers the rest
 _W1 = [math.exp(-age / 1.0) for age in _KERNEL_AGES]
 _W10 = [math.exp(-age / 10.0) for age in _KERNEL_AGES]
 _W1_SUM, _W10_SUM = sum(_W1[:7]), sum(_W10)
@@ -147,20 +147,30 @@ class LiqtermPredictor:
 
     def _features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> tuple[float, ...]:
         now_sec = now_ms // 1000
+        current = flow.bucket
         n1 = n10 = usd10 = 0.0
         venues: set[str] = set()
-        for bucket in (flow.bucket, *reversed(flow.seconds)):
+        age = now_sec - current[SEC]
+        if 0 <= age <= 30:
+            count = current[COUNT]
+            n10 = count * _W10[age]
+            if age < 7:
+                n1 = count * _W1[age]
+            if age < 10:
+                usd10 = current[LONG] + current[SHORT]
+                venues.update(current[VENUES])
+        for bucket in reversed(flow.seconds):
             age = now_sec - bucket[SEC]
-            if age > 60:
+            if age > 30:
                 break
             if age >= 0:
                 count = bucket[COUNT]
                 n10 += count * _W10[age]
-                if age < 7:
-                    n1 += count * _W1[age]
                 if age < 10:
                     usd10 += bucket[LONG] + bucket[SHORT]
                     venues.update(bucket[VENUES])
+                    if age < 7:
+                        n1 += count * _W1[age]
         base = self._baseline(flow, now_sec)
         long60, short60 = flow.long_60s, flow.short_60s
         usd60 = long60 + short60

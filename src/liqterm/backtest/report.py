@@ -1,0 +1,125 @@
+"""``liqterm backtest``: run it, and render the report as plain-text tables or one JSON object."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from liqterm.backtest.events import merged_frames
+from liqterm.backtest.params import load_params
+from liqterm.backtest.runner import ALL_PREDICTORS, collect, score
+from liqterm.config.schema import Config
+
+JSON_KEYS = ("brier", "bss", "log_score", "precision", "recall", "median_lead_s", "p10_lead_s",
+             "share_lead_10s", "share_lead_30s", "false_per_hour", "time_in_warning", "detection_delay_s",
+             "warnings", "hits", "theta")  # fmt: skip
+COLUMNS = (("brier", "Brier", "{:.4f}"), ("bss", "BSS", "{:+.3f}"), ("precision", "prec", "{:.2f}"),
+           ("recall", "recall", "{:.2f}"), ("median_lead_s", "lead p50", "{:.0f}s"),
+           ("p10_lead_s", "lead p10", "{:.0f}s"), ("false_per_hour", "false/h", "{:.1f}"),
+           ("detection_delay_s", "delay", "{:.0f}s"), ("warnings", "warn", "{}"), ("hits", "hits", "{}"),
+           ("theta", "theta", "{:.3g}"))  # fmt: skip
+
+
+def run_backtest(
+    files: Sequence[Path],
+    predictors: Sequence[str] = ALL_PREDICTORS,
+    horizon_s: int = 60,
+    config: Config | None = None,
+    scored_from: str | None = None,
+    params_path: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Replay ``files`` and score ``predictors``; the report as a plain dict (NaN as ``None``)."""
+    unknown = [name for name in predictors if name not in ALL_PREDICTORS]
+    if unknown:
+        raise ValueError(
+            f"unknown predictor(s) {', '.join(unknown)}; choose from {', '.join(ALL_PREDICTORS)}"
+        )
+    started = time.monotonic()
+
+    def tick(frames: int, events: int, event_ms: int) -> None:
+        if progress is not None and time.monotonic() - started > 1.0:
+            at = (
+                datetime.fromtimestamp(event_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+                if event_ms
+                else "-"
+            )
+            progress(f"{frames:,} frames, {events:,} liquidations, at {at} UTC")
+
+    engines = [name for name in ("seed", "liqterm") if name in predictors]
+    material = collect(merged_frames(files), config=config, horizon_s=horizon_s, engine_predictors=engines,
+                       progress=tick, sources=[str(f) for f in files])  # fmt: skip
+    from_s = (
+        int(datetime.fromisoformat(scored_from.replace("Z", "+00:00")).timestamp()) if scored_from else None
+    )
+    report = score(material, load_params(params_path), predictors, test_from_s=from_s)
+    report["elapsed_s"] = round(time.monotonic() - started, 2)
+    return _plain(report)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(report: dict[str, Any]) -> str:
+    """The ``--json`` object: the contract's keys first, then the detail (scopes, sweeps, data)."""
+    head = {
+        "onsets": report["onsets"],
+        "hours": report["hours"],
+        "predictors": {
+            name: {k: row.get(k) for k in JSON_KEYS} for name, row in report["predictors"].items()
+        },
+    }
+    rest = {k: v for k, v in report.items() if k not in head}
+    return json.dumps({**head, **rest}, ensure_ascii=False)
+
+
+def _cell(value: Any, pattern: str) -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """One table per scope group, the union (headline) first."""
+    data = report["data"]
+    lines = [
+        f"{data['events']:,} liquidations from {', '.join(data['files'])}: {data['from']} -> {data['to']}"
+        f" ({', '.join(data['venues'])}; {data['assets']} assets); horizon {report['horizon_s']} s",
+        f"labelled cascades (cross-venue union, D1): {len(report['episodes'])}"
+        + "".join(
+            f"\n  onset {e['onset']}  crossing {e['crossing']}  end {e['end']}  peak {e['peak']:.0f}"
+            for e in report["episodes"]
+        ),
+    ]
+    if data.get("scored_from"):
+        lines.append(f"scored from {data['scored_from']} on (earlier data only warms the predictors up)")
+    for group, block in report["scopes"].items():
+        title = {"asset": "per-asset D1 label, pooled", "notional": "notional label (engine cascade), pooled"}
+        lines.append("")
+        lines.append(f"{title.get(group, group + ' D1 label')}: {block['onsets']} onsets over "
+                     f"{block['hours']:.2f} h scored ({block['tracks']} track(s))")  # fmt: skip
+        header = f"  {'predictor':<12}" + "".join(f"{label:>10}" for _, label, _ in COLUMNS)
+        lines.append(header)
+        for name, row in block["predictors"].items():
+            lines.append(f"  {name:<12}" + "".join(f"{_cell(row.get(k), p):>10}" for k, _, p in COLUMNS))
+        matched = block.get("matched") or {}
+        if matched:
+            pairs = ", ".join(
+                f"{name} {_cell(m['liqterm_recall'], '{:.2f}')} vs {_cell(m['recall'], '{:.2f}')}"
+                f" at <= {_cell(m['false_per_hour'], '{:.1f}')}/h"
+                for name, m in matched.items()
+            )
+            lines.append(f"  liqterm's recall at no more false warnings per hour than: {pairs}")
+    lines.append("")
+    lines.append(f"parameters: {report.get('provenance', {}).get('training', 'unknown training data')}")
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Scores: Brier and skill, alarms (hits, false warnings, detections, leads, refractory), sweeps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from liqterm.backtest.labels import Episode, LabelRule, onset_within, running_mask
+from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_within, sweep, warnings_of
+
+N = 3600
+
+
+def _track(onsets: list[tuple[int, int]]) -> Track:
+    episodes = [Episode(s, s + 5, e, 200.0) for s, e in onsets]
+    scored = np.zeros(N, dtype=bool)
+    scored[LabelRule().warmup_s : N - 60] = True
+    return Track(
+        "t", 0, episodes, scored, scored & ~running_mask(episodes, 0, N), onset_within(episodes, 0, N, 60)
+    )
+
+
+def test_warnings_respect_the_refractory_period() -> None:
+    prob = np.zeros(N)
+    prob[1000:1200] = 0.9
+    assert warnings_of(prob, np.ones(N, dtype=bool), 0.5).tolist() == [1000, 1060, 1120, 1180]
+
+
+def test_hits_false_warnings_detections_and_leads() -> None:
+    track = _track([(1000, 1100), (2000, 2100)])
+    prob = np.zeros(N)
+    prob[980] = 0.8  # 20 s ahead of the first onset: a hit, lead 20
+    prob[1050] = 0.8  # inside the first episode: a detection
+    prob[1500] = 0.8  # nothing follows: false
+    prob[2003] = 0.8  # 3 s after the second onset: caught late (delay 3), not a hit
+    result = alarms([track], [prob], 0.5, 60)
+    assert (result["hits"], result["false"], result["detections"], result["warnings"]) == (1, 1, 2, 4)
+    assert result["recall"] == 0.5 and result["precision"] == 0.5
+    assert result["leads_s"] == [20.0] and result["median_lead_s"] == 20.0
+    assert result["detection_delay_s"] == pytest.approx(1.5)  # 0 (warned ahead) and 3
+    hours = track.scored.sum() / 3600
+    assert result["false_per_hour"] == pytest.approx(1 / hours)
+
+
+def test_brier_and_skill_against_the_reference() -> None:
+    track = _track([(1000, 1100)])
+    perfect = track.y.astype(float)
+    climatology = np.full(N, track.y[track.outside].mean())
+    assert probabilistic([track], [perfect], [climatology])["brier"] == 0.0
+    assert probabilistic([track], [perfect], [climatology])["bss"] == 1.0
+    assert probabilistic([track], [climatology], [climatology])["bss"] == 0.0
+    table = probabilistic([track], [climatology], [climatology])["reliability"]
+    assert sum(row["n"] for row in table) == track.outside.sum()
+
+
+def test_sweep_trades_recall_for_false_warnings() -> None:
+    track = _track([(1000, 1100)])
+    rng = np.random.default_rng(0)
+    prob = rng.uniform(0, 0.3, N)
+    prob[990:1000] = 0.6
+    rows = sweep([track], [prob], 60)
+    assert rows == sorted(rows, key=lambda r: r["theta"])
+    assert rows[-1]["false_per_hour"] <= rows[0]["false_per_hour"]
+    best, theta = recall_within(rows, 0.0)
+    assert best == 1.0 and 0.3 <= theta <= 0.6

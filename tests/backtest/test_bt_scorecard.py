@@ -1,0 +1,43 @@
+"""The live scorecard scores engine alerts like the backtest scores alarms."""
+
+from __future__ import annotations
+
+from liqterm.backtest.scorecard import Scorecard, shipped_summary
+from liqterm.engine.alerts import Alert, Priority
+
+T0 = 1_761_150_000_000
+
+
+def _alert(kind: str, asset: str, at_ms: int) -> Alert:
+    return Alert(
+        kind=kind, priority=Priority.CRITICAL, asset=asset, key=f"{kind}:{asset}", text="", at_ms=at_ms
+    )
+
+
+def test_hits_false_pending_leads_and_recall() -> None:
+    card = Scorecard()
+    card.on_alert(_alert("cascade_warning", "BTC", T0))
+    card.on_alert(_alert("cascade_warning", "BTC", T0 + 10_000))  # refractory: the same warning
+    card.on_alert(_alert("cascade", "BTC", T0 + 25_000))  # caught, 25 s lead
+    card.on_alert(_alert("cascade_warning", "BTC", T0 + 30_000))  # during the cascade: a detection
+    card.on_alert(_alert("cascade_warning", "ETH", T0 + 40_000))  # nothing follows
+    card.on_alert(_alert("cascade", "SOL", T0 + 50_000))  # missed
+    card.on_alert(_alert("whale", "SOL", T0 + 51_000))  # ignored
+    view = card.view()
+    assert (view.warnings, view.onsets, view.hits, view.caught, view.pending) == (2, 2, 1, 1, 1)
+    assert view.recall == 0.5 and view.median_lead_s == 25.0 and view.precision == 1.0
+    card.advance(T0 + 101_000)  # ETH's horizon has passed
+    view = card.view()
+    assert view.false == 1 and view.precision == 0.5 and card.detections == 1
+
+
+def test_empty_scorecard_reads_none() -> None:
+    view = Scorecard().view()
+    assert view.precision is None and view.recall is None and view.median_lead_s is None
+
+
+def test_shipped_summary_names_its_data() -> None:
+    rows = shipped_summary()
+    assert rows, "shipped_figures.json is part of the package"
+    assert {row["synthetic"] for row in rows} == {True, False}
+    assert all("onsets" in row and "data" in row for row in rows)
