@@ -31,7 +31,7 @@ import calendar
 import dataclasses
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -52,6 +52,8 @@ START_MS = calendar.timegm((2025, 10, 22, 17, 51, 19, 0, 0, 0)) * 1000
 """Playback starts here: 6 s before episode A's onset (17:51:25 UTC)."""
 SPEED = 5.0
 THRESHOLD_SCALE = 0.1
+Job = Callable[[asyncio.Event], Awaitable[None]]
+"""A feed task run as one app worker; it returns soon after the event is set."""
 SOURCE_NOTE = "demo data: real Binance liquidations of 2025-10-22, re-encoded in this venue's frame shape"
 
 
@@ -166,7 +168,7 @@ class DemoFeed:
     def engine_config(self, config: Config) -> Config:
         return scaled_thresholds(config, self.scale)
 
-    async def open(self, sink: EventSink) -> Mapping[str, object]:
+    async def open(self, sink: EventSink) -> Mapping[str, Job]:
         """Start the five servers and return one stream job per venue (plus the loop limit)."""
         from liqterm.venues import ADAPTERS
 
@@ -194,7 +196,7 @@ class DemoFeed:
             clock=self.clock,
             symbols={"bybit": lambda: SymbolList(tuple(bybit), SOURCE_NOTE)},
         )
-        jobs: dict[str, object] = {}
+        jobs: dict[str, Job] = {}
         for name, stream in self.manager.streams.items():
             stream.set_note(SOURCE_NOTE)
             jobs[name] = stream.run
@@ -232,7 +234,7 @@ def run_demo(config: Config, path: Path, loops: int = 0) -> None:
         config,
         path,
         feed=feed,
-        engine_config=feed.engine_config,  # type: ignore[arg-type]
+        engine_config=feed.engine_config,
         telegram=TelegramStatus.off("the demo does not forward alerts"),
     )
     app.threshold_note = feed.threshold_note

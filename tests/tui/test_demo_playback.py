@@ -58,3 +58,12 @@ async def test_loop_shift_moves_each_pass_by_whole_periods() -> None:
                     data = json.loads(await ws.recv())
                     times.append(data["o"]["T"])
     assert times == [T0 + 10, T0 + 1_010, T0 + 2_010]
+
+
+def test_the_demo_module_imports_no_textual() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, liqterm.demo; print(any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -16,8 +16,9 @@ import contextlib
 import dataclasses
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.reactive import var
@@ -25,12 +26,12 @@ from textual.worker import Worker, WorkerState
 
 from liqterm.config.schema import Config
 from liqterm.engine import Engine, EngineSnapshot
-from liqterm.model import VENUE_IDS
+from liqterm.model import VENUE_IDS, Liquidation
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
 from liqterm.tui.screens.main import MainScreen
-from liqterm.tui.sources import Feed
+from liqterm.tui.sources import AlertForwarder, Feed
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class LiqtermApp(App[None]):
         engine: Engine | None = None,
         clock: Callable[[], int] | None = None,
         engine_config: Callable[[Config], Config] = _same,
-        forwarder: object | None = None,
+        forwarder: AlertForwarder | None = None,
         telegram: TelegramStatus | None = None,
     ) -> None:
         super().__init__()
@@ -138,24 +139,17 @@ class LiqtermApp(App[None]):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_TIMEOUT_S):
                 await asyncio.gather(*(job.wait() for job in jobs), return_exceptions=True)
-        for closing in (
-            self.feed.close() if self.feed else None,
-            self.forwarder.stop() if self.forwarder else None,
-        ):  # type: ignore[attr-defined]
-            if closing is None:
-                continue
-            try:
-                async with asyncio.timeout(STOP_TIMEOUT_S):
-                    await closing
-            except Exception:
-                log.exception("closing failed")
+        if self.feed is not None:
+            await _bounded(self.feed.close(), "closing the feed")
+        if self.forwarder is not None:
+            await _bounded(self.forwarder.stop(), "stopping Telegram")
 
     async def on_unmount(self) -> None:
         await self.shutdown()
 
     # -- data in -------------------------------------------------------------------------------
 
-    def ingest(self, venue: str, events: list) -> None:
+    def ingest(self, venue: str, events: list[Liquidation]) -> None:
         """The feeds' event sink: straight into the engine; alerts on to Telegram."""
         engine = self.engine
         forwarder = self.forwarder
@@ -163,7 +157,7 @@ class LiqtermApp(App[None]):
             alerts = engine.ingest(event)
             if alerts and forwarder is not None:
                 for alert in alerts:
-                    forwarder.submit(alert)  # type: ignore[attr-defined]
+                    forwarder.submit(alert)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -192,7 +186,7 @@ class LiqtermApp(App[None]):
         return tuple(merged)
 
     def telegram_status(self) -> TelegramStatus:
-        return self.forwarder.status if self.forwarder is not None else self.telegram  # type: ignore[attr-defined]
+        return self.forwarder.status if self.forwarder is not None else self.telegram
 
     def tick(self) -> None:
         """One snapshot of the engine to every widget."""
@@ -217,6 +211,15 @@ class LiqtermApp(App[None]):
         """Use a config just saved to the file: the engine gets it live (thresholds, policy)."""
         self.config = config
         self.engine.set_config(self.engine_config(config))
+
+
+async def _bounded(step: Coroutine[Any, Any, None], what: str) -> None:
+    """Await ``step`` for at most ``STOP_TIMEOUT_S``; a failure is logged, quitting goes on."""
+    try:
+        async with asyncio.timeout(STOP_TIMEOUT_S):
+            await step
+    except Exception:
+        log.exception("%s failed", what)
 
 
 def _failed_health(venue: str, reason: str) -> VenueHealth:

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Protocol
 
 from liqterm.config.schema import Config
+from liqterm.engine import Alert
 from liqterm.recording.reader import RecordingReader
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.handler import EventSink
 from liqterm.streams.health import VenueHealth
 from liqterm.streams.manager import StreamManager
+from liqterm.telegram.status import TelegramStatus
 
 Job = Callable[[asyncio.Event], Awaitable[None]]
 """A long-running feed task; it returns soon after the event is set."""
@@ -52,6 +54,19 @@ class Feed(Protocol):
     async def close(self) -> None:
         """Stop serving (the app has already stopped the jobs)."""
         ...
+
+
+class AlertForwarder(Protocol):
+    """What the app needs from the Telegram forwarder (:class:`liqterm.telegram.forwarder.Forwarder`)."""
+
+    @property
+    def status(self) -> TelegramStatus: ...
+
+    def submit(self, alert: Alert) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class LiveFeed:
