@@ -26,6 +26,7 @@ from liqterm.streams.handler import EventSink
 from liqterm.streams.health import VenueHealth
 from liqterm.streams.manager import StreamManager
 from liqterm.telegram.status import TelegramStatus
+from liqterm.venues.base import VenueAdapter
 
 Job = Callable[[asyncio.Event], Awaitable[None]]
 """A long-running feed task; it returns soon after the event is set."""
@@ -134,6 +135,7 @@ class ReplayFeed:
     now_ms: int = 0
     finished: bool = False
     tallies: dict[str, _Tally] = field(default_factory=dict)
+    adapters: Mapping[str, VenueAdapter] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         pace = "max speed" if self.speed is None else f"{self.speed:g}×"
@@ -145,7 +147,7 @@ class ReplayFeed:
     async def open(self, sink: EventSink) -> Mapping[str, Job]:
         from liqterm.recording.replay import default_adapters
 
-        adapters = default_adapters()
+        adapters = self.adapters = default_adapters()
 
         async def play(stop: asyncio.Event) -> None:
             origin: tuple[int, float] | None = None
@@ -197,7 +199,7 @@ class ReplayFeed:
                 last_event_ms=t.last_event_ms,
                 last_frame_ms=None,
                 quiet=False,
-                throttle_note=None,
+                throttle_note=getattr(self.adapters.get(venue), "throttle_note", None),
                 note="replayed from " + self.path.name,
             )
             for venue, t in sorted(self.tallies.items())
