@@ -65,28 +65,33 @@ def start_logging() -> Path:
     return setup_logging(verbose=STATE.verbose)
 
 
+RecordOption = Annotated[
+    Path | None,
+    typer.Option("--record", help="Live monitor only: also record every raw frame to this file."),
+]
+
+
 @app.callback()
 def main_callback(
     ctx: typer.Context,
     config: ConfigOption = None,
     verbose: VerboseOption = False,
+    record: RecordOption = None,
 ) -> None:
     """Without a command, liqterm connects to the exchanges and opens the monitor."""
     STATE.config_file = config
     STATE.verbose = verbose
     if ctx.invoked_subcommand is None:
-        run()
+        run(record)
 
 
-def run() -> None:
+def run(record: Path | None = None) -> None:
     """Live: connect to every enabled venue and open the monitor."""
     cfg, path = load_config()
     start_logging()
-    try:
-        from liqterm.tui.app import run_live
-    except ImportError:
-        raise fail("the terminal app is not built yet; try `liqterm watch`", 1) from None
-    run_live(cfg, path)
+    from liqterm.tui.app import run_live
+
+    run_live(cfg, path, record=record)
 
 
 @app.command()

@@ -27,6 +27,8 @@ from textual.worker import Worker, WorkerState
 from liqterm.config.schema import Config
 from liqterm.engine import Engine, EngineSnapshot
 from liqterm.model import VENUE_IDS, Liquidation
+from liqterm.recording.writer import RecordingWriter
+from liqterm.state import StateStore
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
@@ -56,6 +58,9 @@ class LiqtermApp(App[None]):
             thresholds); keyboard edits are saved unscaled.
         forwarder: a started-on-mount Telegram forwarder, or ``None``.
         telegram: the Telegram status to show when there is no forwarder.
+        store: persists accepted events, whales and cooldowns (live only); its note,
+            when saving fails, is shown in the health bar.
+        recorder: the raw-frame recording to flush and close on quit (``liqterm --record``).
     """
 
     CSS_PATH = "liqterm.tcss"
@@ -75,6 +80,8 @@ class LiqtermApp(App[None]):
         engine_config: Callable[[Config], Config] = _same,
         forwarder: AlertForwarder | None = None,
         telegram: TelegramStatus | None = None,
+        store: StateStore | None = None,
+        recorder: RecordingWriter | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -90,6 +97,8 @@ class LiqtermApp(App[None]):
         """Shown in the threshold editor (the demo says its thresholds are scaled)."""
         self.forwarder = forwarder
         self.telegram = telegram or TelegramStatus.off()
+        self.store = store
+        self.recorder = recorder
         self.worker_failures: dict[str, str] = {}
         self._stop = asyncio.Event()
         self._closed = False
@@ -143,6 +152,10 @@ class LiqtermApp(App[None]):
             await _bounded(self.feed.close(), "closing the feed")
         if self.forwarder is not None:
             await _bounded(self.forwarder.stop(), "stopping Telegram")
+        if self.recorder is not None:
+            await _bounded(asyncio.to_thread(self.recorder.close), "closing the recording")
+        if self.store is not None:
+            await _bounded(asyncio.to_thread(self.store.close), "saving state")
 
     async def on_unmount(self) -> None:
         await self.shutdown()
@@ -153,6 +166,12 @@ class LiqtermApp(App[None]):
         """The feeds' event sink: straight into the engine; alerts on to Telegram."""
         engine = self.engine
         forwarder = self.forwarder
+        if self.store is not None:
+            alerts = self.store.ingest(engine, events)
+            if forwarder is not None:
+                for alert in alerts:
+                    forwarder.submit(alert)
+            return
         for event in events:
             alerts = engine.ingest(event)
             if alerts and forwarder is not None:
@@ -202,6 +221,7 @@ class LiqtermApp(App[None]):
             screen.now_ms = self.clock() if now_ms is None else now_ms
             screen.health = health
             screen.telegram = self.telegram_status()
+            screen.persistence = self.store.note if self.store is not None else None
             screen.badge = self.feed.badge if self.feed is not None else self.badge
             screen.snapshot = snapshot
 
@@ -246,17 +266,38 @@ def run_app(app: LiqtermApp) -> None:
     app.run()
 
 
-def run_live(config: Config, path: Path) -> None:
-    """``liqterm``: connect to every enabled venue and open the monitor (Telegram if enabled)."""
+def run_live(config: Config, path: Path, record: Path | None = None) -> None:
+    """``liqterm``: connect to every enabled venue and open the monitor.
+
+    The engine is rebuilt from the saved state first (whales, windows, cooldowns),
+    alerts go to Telegram when enabled, and ``record`` keeps every raw frame.
+    """
+    import sys
+
+    from liqterm.recording.writer import RecordingWriter
+    from liqterm.state import StateStore
     from liqterm.telegram.commands import snapshot_status
     from liqterm.telegram.forwarder import build_forwarder
     from liqterm.tui.sources import LiveFeed
 
-    app = LiqtermApp(config, path, feed=LiveFeed(config))
+    print("liqterm: restoring saved state…", file=sys.stderr, flush=True)
+    store, report = StateStore.open()
+    engine = Engine(config)
+    report.restore(engine)
+    if report.message:
+        print(f"liqterm: {report.message}", file=sys.stderr, flush=True)
+    recorder = RecordingWriter(record) if record is not None else None
+    feed = LiveFeed(config, on_frame=recorder.on_frame if recorder is not None else None)
+    app = LiqtermApp(config, path, feed=feed, engine=engine, store=store, recorder=recorder)
     app.forwarder, app.telegram = build_forwarder(
         config.telegram, status_provider=snapshot_status(lambda: app.snapshot)
     )
-    run_app(app)
+    try:
+        run_app(app)
+    finally:
+        if recorder is not None:
+            recorder.close()
+        store.close()
 
 
 def run_replay(config: Config, path: Path, recording: Path, speed: float | None) -> None:

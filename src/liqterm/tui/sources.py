@@ -22,7 +22,7 @@ from liqterm.config.schema import Config
 from liqterm.engine import Alert
 from liqterm.recording.reader import RecordingReader
 from liqterm.streams.frames import wall_ms
-from liqterm.streams.handler import EventSink
+from liqterm.streams.handler import EventSink, FrameSink
 from liqterm.streams.health import VenueHealth
 from liqterm.streams.manager import StreamManager
 from liqterm.telegram.status import TelegramStatus
@@ -76,11 +76,19 @@ class LiveFeed:
     mode = "live"
     badge = ""
 
-    def __init__(self, config: Config, venues: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        venues: Sequence[str] | None = None,
+        on_frame: FrameSink | None = None,
+        refresh: bool = True,
+    ) -> None:
         from liqterm.streams.live import enabled_venues
 
         self.config = config
         self.venues = enabled_venues(config, venues)
+        self.on_frame = on_frame
+        self.refresh = refresh  # instruments over REST (tests run offline)
         self.manager: StreamManager | None = None
 
     def clock(self) -> int:
@@ -89,13 +97,16 @@ class LiveFeed:
     async def open(self, sink: EventSink) -> Mapping[str, Job]:
         from liqterm.streams.live import build_manager, refresh_notes
 
-        manager = self.manager = build_manager(self.config, self.venues, sink, refresh=True)
+        manager = self.manager = build_manager(
+            self.config, self.venues, sink, on_frame=self.on_frame, refresh=self.refresh
+        )
         jobs: dict[str, Job] = {name: stream.run for name, stream in manager.streams.items()}
 
         async def instruments(stop: asyncio.Event) -> None:
             await refresh_notes(manager)
 
-        jobs["instruments"] = instruments
+        if self.refresh:
+            jobs["instruments"] = instruments
         return jobs
 
     def health(self) -> tuple[VenueHealth, ...]:

@@ -69,6 +69,8 @@ class MainScreen(Screen[None]):
     health: var[tuple[VenueHealth, ...]] = var((), always_update=True)
     now_ms: var[int] = var(0)
     telegram: var[TelegramStatus | None] = var(None)
+    persistence: var[str | None] = var(None)
+    """Why state is not being saved, when it is not (``None`` while saving works)."""
     view: var[ViewFilter] = var(ViewFilter)
     badge: var[str] = var("")
     paused_at: var[int | None] = var(None)
@@ -98,7 +100,9 @@ class MainScreen(Screen[None]):
         alerts = AlertsLog(id="alerts")
         alerts.border_title = "Alerts"
         yield alerts.data_bind(MainScreen.snapshot)
-        yield VenueHealthBar(id="health").data_bind(MainScreen.health, MainScreen.now_ms, MainScreen.telegram)
+        yield VenueHealthBar(id="health").data_bind(
+            MainScreen.health, MainScreen.now_ms, MainScreen.telegram, MainScreen.persistence
+        )
         yield Footer()
 
     def on_mount(self) -> None:

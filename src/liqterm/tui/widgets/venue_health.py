@@ -1,4 +1,5 @@
-"""The venue health bar: one cell per venue (state, last event age, reconnects, rejects) and Telegram.
+"""The venue health bar: one cell per venue (state, last event age, reconnects, rejects), Telegram,
+and a warning when state cannot be saved.
 
 The state is a word as well as a colour. Venues whose feed is throttled carry a
 ``*``; the health detail screen (``h``) spells out what each venue leaves out.
@@ -50,6 +51,10 @@ class VenueHealthBar(Widget):
     health: var[tuple[VenueHealth, ...]] = var((), always_update=True)
     now_ms: var[int] = var(0)
     telegram: var[TelegramStatus | None] = var(None)
+    persistence: var[str | None] = var(None)
+
+    def watch_persistence(self) -> None:
+        self.refresh()
 
     def watch_health(self) -> None:
         self.refresh()
@@ -79,6 +84,10 @@ class VenueHealthBar(Widget):
             text.append(" ")
         if self.telegram is not None:
             text.append(f" {self.telegram.label} ", self.get_component_rich_style("venue-health--telegram"))
+        if self.persistence:
+            text.append(
+                f" not saving: {self.persistence} ", self.get_component_rich_style("venue-health--down")
+            )
         if not self.health:
             text.append(" no venues connected ")
         return text
