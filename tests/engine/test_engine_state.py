@@ -168,6 +168,7 @@ def test_meters_put_pinned_assets_first_then_recent_usd() -> None:
     engine.ingest(liq(50_000, asset="DOGE", price=0.2))
     engine.ingest(liq(100, asset="BTC"))
     assert [m.asset for m in engine.snapshot().meters] == ["BTC", "ETH", "DOGE", "XRP"]
+    assert [m.asset for m in engine.snapshot(max_meters=3).meters] == ["BTC", "ETH", "DOGE"]
 
 
 def test_session_and_countdown_in_snapshot_use_event_time() -> None:

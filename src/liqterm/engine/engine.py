@@ -368,8 +368,14 @@ class Engine:
             state.session = ""
         self._apply_policy(config)
 
-    def snapshot(self) -> EngineSnapshot:
-        """An immutable view of everything, at the engine's event time."""
+    def snapshot(self, max_meters: int | None = None) -> EngineSnapshot:
+        """An immutable view of everything, at the engine's event time.
+
+        Args:
+            max_meters: build cascade meters for only this many assets (pinned first,
+                then by the last 5 minutes' USD); a screen showing 12 meters need not pay
+                for the predictor on hundreds of assets every tick.
+        """
         now = self.now_ms
         if not now:
             return EngineSnapshot(
@@ -390,7 +396,7 @@ class Engine:
             at_ms=now,
             seq=self.seq,
             session=session,
-            meters=self._meters(now, session.name),
+            meters=self._meters(now, session.name, max_meters),
             whales=whales,
             whales_all=whales_all,
             recent=recent,
@@ -411,20 +417,29 @@ class Engine:
             {venue: MappingProxyType(dict(reasons)) for venue, reasons in self._rejects.items()}
         )
 
-    def _meters(self, now: int, session: str) -> tuple[AssetMeter, ...]:
-        meters = []
+    def _meters(self, now: int, session: str, limit: int | None) -> tuple[AssetMeter, ...]:
         pinned = self.config.tui.pinned
+        rank = {asset: i for i, asset in enumerate(pinned)}
+        now_sec = now // 1000
+        ranked = []
         for asset, state in self._assets.items():
-            if now // 1000 > state.cur_sec:
-                self._roll(state, now // 1000, now, [])
-            state.evict(now // 1000)
-            if not state.active_1h() and asset not in pinned:
+            if now_sec > state.cur_sec:
+                self._roll(state, now_sec, now, [])
+            state.evict(now_sec)
+            if not state.active_1h() and asset not in rank:
                 continue
+            long_5m, short_5m = state.last_minutes(5)
+            ranked.append((rank.get(asset, len(rank)), -(long_5m + short_5m), asset, long_5m, short_5m))
+        ranked.sort()
+        if limit is not None:
+            del ranked[limit:]
+        meters = []
+        for _, _, asset, long_5m, short_5m in ranked:
+            state = self._assets[asset]
             thresholds = self.config.thresholds.scaled(asset, session)
             probability = self.predictor.probability(state, now, thresholds.cascade)
             delta = probability - state.trend_ref[1] if state.trend_ref else 0.0
             long_10s, short_10s = state.last_10s()
-            long_5m, short_5m = state.last_minutes(5)
             long_1h, short_1h = state.last_minutes(60)
             meters.append(
                 AssetMeter(
@@ -447,8 +462,6 @@ class Engine:
                     last_ms=state.last_ms,
                 )
             )
-        rank = {asset: i for i, asset in enumerate(pinned)}
-        meters.sort(key=lambda m: (rank.get(m.asset, len(rank)), -(m.long_5m + m.short_5m)))
         return tuple(meters)
 
     def _correlations(self, now: int) -> tuple[Correlation, ...]:

@@ -38,6 +38,8 @@ from liqterm.tui.sources import AlertForwarder, Feed
 log = logging.getLogger(__name__)
 
 MIN_TICK_HZ, MAX_TICK_HZ = 4.0, 10.0
+METERS_BUILT = 40
+"""Meters built per tick: at least [tui] meters, and more than a tall screen shows."""
 STOP_TIMEOUT_S = 3.0
 
 
@@ -209,7 +211,9 @@ class LiqtermApp(App[None]):
 
     def tick(self) -> None:
         """One snapshot of the engine to every widget."""
-        self.present(self.engine.snapshot(), self.venue_health())
+        # Meters beyond what the pane shows are not built (the predictor runs per meter).
+        built = max(METERS_BUILT, self.config.tui.meters)
+        self.present(self.engine.snapshot(max_meters=built), self.venue_health())
 
     def present(
         self, snapshot: EngineSnapshot, health: tuple[VenueHealth, ...] = (), now_ms: int | None = None
