@@ -29,6 +29,7 @@ from pathlib import Path
 from liqterm.backtest.calibrate import GeneratorSpec, calibrate
 from liqterm.backtest.events import merged_frames
 from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
+from liqterm.backtest.report import plain
 from liqterm.backtest.runner import collect, score
 from liqterm.backtest.synthetic import generate
 from liqterm.backtest.train import FeatureTap, _theta, fit_engine_model, fit_params
@@ -65,6 +66,13 @@ def _summary(report: dict) -> dict:
     return out
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def write_figures(args, spec, provenance, params, model, split_s) -> None:  # type: ignore[no-untyped-def]
     """Score with the fitted engine model (the engine reads its model when built, so replay again)."""
     fitted = {"liqterm": lambda: LiqtermPredictor(model)}
@@ -73,7 +81,8 @@ def write_figures(args, spec, provenance, params, model, split_s) -> None:  # ty
         "note": "Real figures are from one 36-min Binance slice with 3 market-level onsets: illustrative, "
         "not statistically meaningful. Synthetic figures describe the generator, not real skill.",
         "commands": {
-            "real_test": f"liqterm backtest {args.real.name} --from {args.split} --json",
+            "real_test": f"liqterm backtest {_shown(args.real)} --from {args.split} --json",
+            "real_full": f"liqterm backtest {_shown(args.real)} --json",
             "refit": "python scripts/fit_predictor.py --write",
         },
         "provenance": provenance,
@@ -86,7 +95,7 @@ def write_figures(args, spec, provenance, params, model, split_s) -> None:  # ty
     test = collect(synthetic.frames, factories=fitted, sources=[f"synthetic seed {args.seed + 1000}"])
     figures["synthetic_test"] = _summary(score(test, params))
     figures["synthetic_test"]["data"]["generator"] = synthetic.describe()
-    text = json.dumps(figures, indent=1, default=float)
+    text = json.dumps(plain(figures), indent=1, allow_nan=False)  # NaN (no onset, no warning) as null
     if args.write:
         FIGURES.write_text(text + "\n", encoding="utf-8")
     print(text)

@@ -341,6 +341,10 @@ def backtest(
         str | None,
         typer.Option("--from", help="Score only from this UTC time on (ISO), e.g. a walk-forward split."),
     ] = None,
+    n_min: Annotated[
+        list[str] | None,
+        typer.Option("--n-min", help="Label N_min per scope: union=100, bybit=30, asset=8 (repeatable)."),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object instead of tables.")] = False,
 ) -> None:
     """Score cascade predictors on recordings against labelled cascade onsets."""
@@ -358,9 +362,8 @@ def backtest(
         typer.echo(("\r\x1b[K" if tty else "") + line, err=True, nl=not tty)
 
     try:
-        report = run_backtest(
-            files, predictor or ALL_PREDICTORS, horizon, cfg, scored_from, progress=progress
-        )
+        chosen = predictor or ALL_PREDICTORS
+        report = run_backtest(files, chosen, horizon, cfg, scored_from, progress=progress, n_min=n_min or ())
     except ValueError as exc:
         raise fail(str(exc)) from None
     if tty:

@@ -57,6 +57,8 @@ def test_cli_backtest_json_and_errors(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["onsets"] == 3 and set(data["predictors"]) == {"climatology", "ewma"}
+    strict = runner.invoke(app, ["backtest", str(DEMO), "-p", "ewma", "--n-min", "union=1000", "--json"])
+    assert strict.exit_code == 0 and json.loads(strict.stdout)["onsets"] == 0  # N_min from the command line
     missing = runner.invoke(app, ["backtest", str(tmp_path / "nope.jsonl")])
     assert missing.exit_code == 2 and "no such recording" in missing.output
     unknown = runner.invoke(app, ["backtest", str(DEMO), "--predictor", "oracle"])

@@ -125,7 +125,12 @@ def minute_median(
         hist[valid, j - 1] = minute[source[valid]]
     empty = np.isnan(hist).all(axis=1)
     hist[empty, 0] = 0.0
-    return np.nanmedian(hist, axis=1)
+    partial = np.isnan(hist).any(axis=1)
+    out = np.empty(n)
+    out[~partial] = np.median(hist[~partial], axis=1)  # the common case; nanmedian is 10x slower
+    if partial.any():
+        out[partial] = np.nanmedian(hist[partial], axis=1)
+    return out
 
 
 def rate_ratio_threshold(counts: np.ndarray, rule: LabelRule, down: np.ndarray | None = None) -> np.ndarray:

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from liqterm.backtest.events import merged_frames
+from liqterm.backtest.labels import DEFAULT_N_MIN
 from liqterm.backtest.params import load_params
 from liqterm.backtest.runner import ALL_PREDICTORS, collect, score
+from liqterm.backtest.scopes import LabelConfig
 from liqterm.config.schema import Config
 
 JSON_KEYS = ("brier", "bss", "log_score", "precision", "recall", "median_lead_s", "p10_lead_s",
@@ -33,6 +35,7 @@ def run_backtest(
     scored_from: str | None = None,
     params_path: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    n_min: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Replay ``files`` and score ``predictors``; the report as a plain dict (NaN as ``None``)."""
     unknown = [name for name in predictors if name not in ALL_PREDICTORS]
@@ -52,23 +55,37 @@ def run_backtest(
             progress(f"{frames:,} frames, {events:,} liquidations, at {at} UTC")
 
     engines = [name for name in ("seed", "liqterm") if name in predictors]
-    material = collect(merged_frames(files), config=config, horizon_s=horizon_s, engine_predictors=engines,
-                       progress=tick, sources=[str(f) for f in files])  # fmt: skip
+    labels = label_config(n_min)
+    material = collect(merged_frames(files), config=config, labels=labels, horizon_s=horizon_s,
+                       engine_predictors=engines, progress=tick, sources=[str(f) for f in files])  # fmt: skip
     from_s = (
         int(datetime.fromisoformat(scored_from.replace("Z", "+00:00")).timestamp()) if scored_from else None
     )
     report = score(material, load_params(params_path), predictors, test_from_s=from_s)
     report["elapsed_s"] = round(time.monotonic() - started, 2)
-    return _plain(report)
+    return plain(report)
 
 
-def _plain(value: Any) -> Any:
+def label_config(n_min: Sequence[str]) -> LabelConfig:
+    """The default labelling with ``SCOPE=N`` overrides of N_min (``union``, a venue id, ``asset``)."""
+    table = dict(DEFAULT_N_MIN)
+    for item in n_min:
+        scope, _, value = item.partition("=")
+        try:
+            table[scope.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--n-min wants SCOPE=NUMBER, not {item!r}") from None
+    return LabelConfig(n_min=table)
+
+
+def plain(value: Any) -> Any:
+    """``value`` with NaN and infinities as ``None`` (strict JSON)."""
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
