@@ -34,7 +34,7 @@ from textual.widgets import DataTable
 from liqterm.config import Config
 from liqterm.demo import bundled_frames, scaled_thresholds, spread_over_venues
 from liqterm.model import Liquidation
-from liqterm.tui.app import LiqtermApp
+from liqterm.tui.app import METERS_BUILT, LiqtermApp
 from liqterm.venues import ADAPTERS
 
 RATE = 2_000
@@ -190,7 +190,8 @@ async def burst(tick_hz: float, events: list[Liquidation]) -> dict[str, object]:
         while not stop.is_set():
             before = timer.total
             started = time.perf_counter()
-            snapshot = app.engine.snapshot()  # exactly what LiqtermApp.tick does, timed in two parts
+            # exactly what LiqtermApp.tick does, timed in two parts
+            snapshot = app.engine.snapshot(max_meters=max(METERS_BUILT, app.config.tui.meters))
             middle = time.perf_counter()
             app.present(snapshot, app.venue_health())
             ended = time.perf_counter()
