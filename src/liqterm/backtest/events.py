@@ -36,7 +36,10 @@ MEMORY_S = {"seed": 300, "liqterm": 60}
 """How long after an asset's last event its probability can differ from the idle value."""
 EVENT_DRIVEN = frozenset({"seed"})
 """Predictors whose value only changes when a second's bucket enters or leaves their window:
-they are sampled at those seconds only and held in between (exactly what they would say)."""
+they are sampled at those seconds only and held in between. Exact when events arrive in order
+(the real slice: identical to sampling every second); with late events the engine counts them
+in the asset's current bucket, whose second depends on when it was last rolled, and 0.5 % of
+asset-seconds differ from an every-second sampling (synthetic data, 5 venues)."""
 
 Progress = Callable[[int, int, int], None]
 """``progress(frames, events, event_ms)``, called every few thousand frames."""
@@ -223,11 +226,15 @@ def replay(
                 engine.ingest(event)
             if first.events_total != before:
                 columns.add(event)
+                # A late event lands in the asset's current bucket, whose second lies between its
+                # own and the one it was received in: its bucket leaves the window within that span.
                 second = event.exchange_ms // 1000
-                last_seen[event.asset] = max(last_seen.get(event.asset, 0), second + 1)
+                received = -(-event.received_ms // 1000)
+                last_seen[event.asset] = max(last_seen.get(event.asset, 0), second + 1, received)
                 for name, plan in due.items():  # when the bucket enters, and when it leaves the window
                     plan.setdefault(next_sample, set()).add(event.asset)
-                    plan.setdefault(second + memory[name], set()).add(event.asset)
+                    for bucket_second in range(second, max(second, received) + 1):
+                        plan.setdefault(bucket_second + memory[name], set()).add(event.asset)
         if progress is not None and frames_seen % 5000 == 0:
             progress(frames_seen, len(columns.rows), first.now_ms)
     events = columns.log(frames_seen, rejected)
