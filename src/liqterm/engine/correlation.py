@@ -62,9 +62,13 @@ def find_dislocation(
 ) -> Dislocation | None:
     """Compare a finished second's venue prices with other venues' latest in the window."""
     latest: dict[str, float] = {}
-    for bucket in state.seconds:  # oldest first, so later seconds overwrite
-        if bucket[SEC] > finished[SEC] - state.window_s and bucket is not finished:
-            latest.update(bucket[PRICES])
+    horizon = finished[SEC] - state.window_s
+    for bucket in reversed(state.seconds):  # newest first: the first price seen per venue wins
+        if bucket[SEC] <= horizon:
+            break
+        if bucket is not finished:
+            for venue, price in bucket[PRICES].items():
+                latest.setdefault(venue, price)
     worst: Dislocation | None = None
     for venue, price in finished[PRICES].items():
         for other, other_price in latest.items():
