@@ -70,7 +70,7 @@ def test_partial_asset_override_keeps_the_rest() -> None:
         ("[telegram]\nenabled = true\n", "telegram.chat_ids", "at least one chat id"),
         ("[telegram]\ntoken = 'abc'\n", "telegram.token", "LIQTERM_TELEGRAM_TOKEN"),
         ("[telegram]\nchat_ids = ['me']\n", "telegram.chat_ids[0]", "an integer"),
-        ("[cascade]\npredictor = 'magic'\n", "cascade.predictor", "one of hawkes, seed"),
+        ("[cascade]\npredictor = 'magic'\n", "cascade.predictor", "one of liqterm, seed, hawkes"),
         ("[engine]\ncorrelation_window_s = 120\n", "engine.correlation_window_s", "at most 60"),
         ("thresholds = 5\n", "thresholds", "a table"),
         ("colour = 'red'\n", "colour", "known keys"),

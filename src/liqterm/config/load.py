@@ -34,7 +34,8 @@ from liqterm.config.schema import (
 from liqterm.config.urls import transport_problem
 from liqterm.model import VENUE_IDS
 
-PREDICTORS: tuple[str, ...] = ("hawkes", "seed")
+PREDICTORS: tuple[str, ...] = ("liqterm", "seed", "hawkes")
+"""``hawkes`` is the former name of ``liqterm`` (still accepted)."""
 
 
 class ConfigError(ValueError):

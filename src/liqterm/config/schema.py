@@ -124,7 +124,7 @@ class AlertConfig:
 class CascadeConfig:
     """The cascade predictor shown in the app and used for warnings."""
 
-    predictor: str = "hawkes"
+    predictor: str = "liqterm"
     horizon_s: float = 60.0
     evaluate_every_ms: int = 250
 
