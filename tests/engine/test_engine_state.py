@@ -208,3 +208,18 @@ def test_rejections_are_counted_per_venue_with_their_reason() -> None:
     rejects = engine.snapshot().rejects
     assert dict(rejects["okx"]) == {"bad price": 1, "time in the future": 1}
     assert dict(rejects["gateio"]) == {"time too old": 1}
+
+
+def test_liquidation_is_a_frozen_slotted_dataclass_with_the_contract_fields() -> None:
+    event = liq(1_000)
+    assert [f.name for f in dataclasses.fields(event)] == [
+        "venue", "symbol", "asset", "side", "price", "quantity", "usd", "exchange_ms", "received_ms",
+    ]  # fmt: skip
+    assert not hasattr(event, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.usd = 5.0  # type: ignore[misc]
+    again = type(event)(**{f.name: getattr(event, f.name) for f in dataclasses.fields(event)})
+    assert again == event and hash(again) == hash(event)
+    assert dataclasses.replace(event, usd=2.0).usd == 2.0
+    with pytest.raises(TypeError):
+        type(event)("binance")  # type: ignore[call-arg]
