@@ -50,6 +50,10 @@ EVALUATE_MIN_FILL = 0.2
 elevated: at least 5 events and either 3x its usual rate or 20 % of its cascade threshold
 (or whose probability is already near the warning band). Its probability still updates on
 every whale-or-bigger event, every 16 events within one second, and in every snapshot."""
+QUIET_EVALUATE_MS = 3_000
+NEAR_BAND = 0.25
+"""An asset whose last probability is below a quarter of the "possible" level is re-evaluated
+at most every ``QUIET_EVALUATE_MS`` when its seconds roll (instead of every second)."""
 _LONG = Side.LONG
 
 
@@ -208,7 +212,10 @@ class Engine:
             dislocation = find_dislocation(state, finished, ms, self._gap_bps)
             if dislocation is not None:
                 raised.append(self._alerts.for_dislocation(dislocation))
-        if ms - state.evaluated_ms < self._eval_every_ms:
+        # Assets far from the warning band are re-evaluated at a slower cadence; a whale,
+        # a busy second (every EVALUATE_BURST events) or a snapshot still evaluates at once.
+        near = state.probability >= self._possible * NEAR_BAND
+        if ms - state.evaluated_ms < (self._eval_every_ms if near else QUIET_EVALUATE_MS):
             return
         cascade = state.thresholds[2]
         if state.n_60s >= EVALUATE_MIN_EVENTS:
