@@ -33,6 +33,7 @@ from liqterm.engine.flow import (
     VENUES,
     AssetState,
 )
+from liqterm.engine.readout import active_correlations, build_meters
 from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
 from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, TapeRow
 from liqterm.engine.whales import WhaleTracker
@@ -425,56 +426,12 @@ class Engine:
         )
 
     def _meters(self, now: int, session: str, limit: int | None) -> tuple[AssetMeter, ...]:
-        pinned = self.config.tui.pinned
-        rank = {asset: i for i, asset in enumerate(pinned)}
         now_sec = now // 1000
-        ranked = []
-        for asset, state in self._assets.items():
+        for state in self._assets.values():
             if now_sec > state.cur_sec:
-                self._roll(state, now_sec, now, [])
+                self._roll(state, now_sec, now, [])  # alerts raised here surface on the next event
             state.evict(now_sec)
-            if not state.active_1h() and asset not in rank:
-                continue
-            long_5m, short_5m = state.last_minutes(5)
-            ranked.append((rank.get(asset, len(rank)), -(long_5m + short_5m), asset, long_5m, short_5m))
-        ranked.sort()
-        if limit is not None:
-            del ranked[limit:]
-        meters = []
-        for _, _, asset, long_5m, short_5m in ranked:
-            state = self._assets[asset]
-            thresholds = self.config.thresholds.scaled(asset, session)
-            probability = self.predictor.probability(state, now, thresholds.cascade)
-            delta = probability - state.trend_ref[1] if state.trend_ref else 0.0
-            long_10s, short_10s = state.last_10s()
-            long_1h, short_1h = state.last_minutes(60)
-            meters.append(
-                AssetMeter(
-                    asset=asset,
-                    probability=probability,
-                    trend=1 if delta > 0.05 else -1 if delta < -0.05 else 0,
-                    cascade_active=state.cascade_since is not None,
-                    long_10s=long_10s,
-                    short_10s=short_10s,
-                    long_60s=state.long_60s,
-                    short_60s=state.short_60s,
-                    long_5m=long_5m,
-                    short_5m=short_5m,
-                    long_1h=long_1h,
-                    short_1h=short_1h,
-                    events_per_min=state.n_60s,
-                    venues_60s=MappingProxyType(state.venues_60s()),
-                    thresholds=thresholds,
-                    last_price=state.last_price,
-                    last_ms=state.last_ms,
-                )
-            )
-        return tuple(meters)
+        return build_meters(self._assets, self.predictor, self.config, now, session, limit)
 
     def _correlations(self, now: int) -> tuple[Correlation, ...]:
-        found = []
-        for state in self._assets.values():
-            if state.last_ms > now - self._window_ms and len(state.window()[1]) > 1:
-                found.append(correlation_of(state, now))
-        found.sort(key=lambda c: c.combined_usd, reverse=True)
-        return tuple(found)
+        return active_correlations(self._assets.values(), now, self._window_ms)

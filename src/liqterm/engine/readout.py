@@ -1,0 +1,91 @@
+"""The read side of the engine: per-asset meters and active correlations for a snapshot.
+
+Kept apart from the hot path in :mod:`liqterm.engine.engine`: nothing here runs
+per event, only when a screen asks for a :class:`~liqterm.engine.snapshot.EngineSnapshot`.
+The callers have already brought every asset's windows up to ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from liqterm.config.schema import Config
+from liqterm.engine.cascade import Predictor
+from liqterm.engine.correlation import correlation_of
+from liqterm.engine.flow import AssetState
+from liqterm.engine.snapshot import AssetMeter, Correlation
+
+
+def build_meters(
+    assets: Mapping[str, AssetState],
+    predictor: Predictor,
+    config: Config,
+    now: int,
+    session: str,
+    limit: int | None,
+) -> tuple[AssetMeter, ...]:
+    """Meters for the active (or pinned) assets: pinned first, then by the last 5 minutes' USD.
+
+    Ranking is cheap; the predictor runs only for the ``limit`` meters kept.
+    """
+    rank = {asset: i for i, asset in enumerate(config.tui.pinned)}
+    ranked = []
+    for asset, state in assets.items():
+        if not state.active_1h() and asset not in rank:
+            continue
+        long_5m, short_5m = state.last_minutes(5)
+        ranked.append((rank.get(asset, len(rank)), -(long_5m + short_5m), asset, long_5m, short_5m))
+    ranked.sort()
+    if limit is not None:
+        del ranked[limit:]
+    return tuple(
+        _meter(assets[asset], predictor, config, now, session, long_5m, short_5m)
+        for _, _, asset, long_5m, short_5m in ranked
+    )
+
+
+def _meter(
+    state: AssetState,
+    predictor: Predictor,
+    config: Config,
+    now: int,
+    session: str,
+    long_5m: float,
+    short_5m: float,
+) -> AssetMeter:
+    thresholds = config.thresholds.scaled(state.asset, session)
+    probability = predictor.probability(state, now, thresholds.cascade)
+    delta = probability - state.trend_ref[1] if state.trend_ref else 0.0
+    long_10s, short_10s = state.last_10s()
+    long_1h, short_1h = state.last_minutes(60)
+    return AssetMeter(
+        asset=state.asset,
+        probability=probability,
+        trend=1 if delta > 0.05 else -1 if delta < -0.05 else 0,
+        cascade_active=state.cascade_since is not None,
+        long_10s=long_10s,
+        short_10s=short_10s,
+        long_60s=state.long_60s,
+        short_60s=state.short_60s,
+        long_5m=long_5m,
+        short_5m=short_5m,
+        long_1h=long_1h,
+        short_1h=short_1h,
+        events_per_min=state.n_60s,
+        venues_60s=MappingProxyType(state.venues_60s()),
+        thresholds=thresholds,
+        last_price=state.last_price,
+        last_ms=state.last_ms,
+    )
+
+
+def active_correlations(states: Iterable[AssetState], now: int, window_ms: int) -> tuple[Correlation, ...]:
+    """Assets liquidating on two or more venues within the window, largest first."""
+    found = [
+        correlation_of(state, now)
+        for state in states
+        if state.last_ms > now - window_ms and len(state.window()[1]) > 1
+    ]
+    found.sort(key=lambda c: c.combined_usd, reverse=True)
+    return tuple(found)
