@@ -23,6 +23,7 @@ escalates: a higher priority, or a cascade probability in a higher band
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -158,3 +159,30 @@ def _with_suppressed(alert: Alert, count: int) -> Alert:
         event=alert.event,
         suppressed_before=count,
     )
+
+
+class AlertBook:
+    """What the engine does with the alerts it raises: dedup them, log them, count them."""
+
+    def __init__(self, cooldown_ms: int, log_size: int) -> None:
+        self.gate = AlertGate(cooldown_ms)
+        self.log: deque[Alert] = deque(maxlen=log_size)
+        self.counts: dict[str, int] = {}
+        self.recording = True
+
+    def admit(self, raised: list[Alert]) -> list[Alert]:
+        """The alerts that pass the cooldown; logged and counted unless recording is off."""
+        admitted = []
+        for alert in raised:
+            passed = self.gate.admit(alert)
+            if passed is not None:
+                admitted.append(passed)
+                if self.recording:
+                    self.log.append(passed)
+                    self.counts[passed.kind] = self.counts.get(passed.kind, 0) + 1
+        return admitted
+
+    def restore_gate(self, rows: list[tuple[str, int, int, int, int]]) -> None:
+        """Replace the cooldown state with saved rows (after a restart)."""
+        self.gate = AlertGate(self.gate.cooldown_ms)
+        self.gate.restore_state(rows)

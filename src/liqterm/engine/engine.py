@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
 from liqterm.config.schema import CLASSES, Config, Thresholds
-from liqterm.engine.alerts import Alert, AlertGate
+from liqterm.engine.alerts import Alert, AlertBook
 from liqterm.engine.cascade import Predictor, make_predictor
 from liqterm.engine.correlation import correlation_of, find_dislocation
 from liqterm.engine.events import AlertFactory
@@ -33,13 +32,13 @@ from liqterm.engine.flow import (
     VENUES,
     AssetState,
 )
+from liqterm.engine.guard import DAY_MS, SeenEvents, rejection_reason
 from liqterm.engine.readout import active_correlations, build_meters
 from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
 from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, TapeRow
 from liqterm.engine.whales import WhaleTracker
 from liqterm.model import Liquidation, Side
 
-DAY_MS = 86_400_000
 CASCADE_END_MS = 120_000
 """A cascade ends after this long with the 60 s USD below the threshold (cascade-science §1)."""
 TREND_MS = 10_000
@@ -72,25 +71,17 @@ class Engine:
         self._window_ms = int(config.engine.correlation_window_s * 1000)
         self._gap_bps = config.engine.dislocation_bps
         self._max_future_ms = int(config.engine.max_future_skew_s * 1000)
-        self._dedup_half_ms = int(config.engine.dedup_horizon_s * 500)
         self._eval_every_ms = config.cascade.evaluate_every_ms
         self._observes = self.predictor.observes_buckets
         self._session_by_hour: dict[int, str] = {}
         self._scaled: dict[tuple[str, str], tuple[float, float, float]] = {}
-        # Two generations of event identities: membership in either is a duplicate; the
-        # older one is dropped every half horizon, so memory stays bounded without a
-        # per-event eviction queue.
-        self._seen: set[tuple[Any, ...]] = set()
-        self._seen_old: set[tuple[Any, ...]] = set()
-        self._seen_rotate_ms = 0
+        self._seen = SeenEvents(int(config.engine.dedup_horizon_s * 1000))
         self._assets: dict[str, AssetState] = {}
         self._whales = WhaleTracker()
-        self._gate = AlertGate(int(config.alerts.cooldown_s * 1000))
+        self._book = AlertBook(int(config.alerts.cooldown_s * 1000), config.engine.alert_log)
         self._recent: deque[tuple[int, Liquidation, int, str, bool]] = deque(
             maxlen=config.engine.recent_events
         )
-        self._alert_log: deque[Alert] = deque(maxlen=config.engine.alert_log)
-        self._alert_counts: dict[str, int] = {}
         self._venue_events: dict[str, int] = {}
         self._rejects: dict[str, dict[str, int]] = {}  # venue -> reason -> count
         self._apply_policy(config)
@@ -118,16 +109,17 @@ class Engine:
             self._reject(event)
             return []
         identity = (event.venue, event.symbol, event.side, price, event.quantity, ms)
-        if identity in self._seen or identity in self._seen_old:
+        seen = self._seen
+        if identity in seen:
             self.duplicates += 1
             return []
-        self._seen.add(identity)
+        seen.add(identity)
         if ms > self.now_ms:
             self.now_ms = ms
-            if ms >= self._seen_rotate_ms:
-                self._rotate_seen(ms)
+            seen.advance(ms)
         self.events_total += 1
         venue = event.venue
+        self._venue_events[venue] = self._venue_events.get(venue, 0) + 1
 
         session = self._session_by_hour.get(ms // HOUR_MS)
         if session is None:
@@ -199,7 +191,7 @@ class Engine:
             self._track_cascade_end(state, cascade, ms)
         if cls >= 2 or bucket[COUNT] % EVALUATE_BURST == 0:
             self._evaluate(state, ms, cascade, raised)
-        return self._admit(raised) if raised else raised
+        return self._book.admit(raised) if raised else raised
 
     # -- once per asset-second ----------------------------------------------------------------
 
@@ -249,14 +241,7 @@ class Engine:
 
     def _reject(self, event: Liquidation) -> None:
         self.rejected += 1
-        if not (0.0 < event.price < 1e12):
-            reason = "bad price"
-        elif not (0.0 < event.usd < 1e13):
-            reason = "bad size"
-        elif event.exchange_ms > event.received_ms:
-            reason = "time in the future"
-        else:
-            reason = "time too old"
+        reason = rejection_reason(event, self._max_future_ms) or "implausible"
         per_venue = self._rejects.setdefault(event.venue, {})
         per_venue[reason] = per_venue.get(reason, 0) + 1
 
@@ -267,31 +252,16 @@ class Engine:
         state.p_ref = price
         return state
 
-    def _rotate_seen(self, ms: int) -> None:
-        self._seen_old = self._seen
-        self._seen = set()
-        self._seen_rotate_ms = ms + self._dedup_half_ms
-
     def _scale(self, asset: str, session: str) -> tuple[float, float, float]:
         t = self.config.thresholds.scaled(asset, session)
         self._scaled[(asset, session)] = scaled = (t.base, t.whale, t.cascade)
         return scaled
 
-    def _admit(self, raised: list[Alert]) -> list[Alert]:
-        admitted = []
-        for alert in raised:
-            passed = self._gate.admit(alert)
-            if passed is not None:
-                admitted.append(passed)
-                self._alert_log.append(passed)
-                self._alert_counts[passed.kind] = self._alert_counts.get(passed.kind, 0) + 1
-        return admitted
-
     # -- state that survives a restart ------------------------------------------------------------
 
     def gate_state(self) -> list[tuple[str, int, int, int, int]]:
         """The alert cooldown state as plain rows (key, last_ms, priority, band, suppressed)."""
-        return self._gate.export_state()
+        return self._book.gate.export_state()
 
     def restore(
         self,
@@ -307,23 +277,16 @@ class Engine:
         then replaced by ``gate_rows`` so no alert is sent twice. Returns how many
         events were taken.
         """
-        taken = 0
-        for event in sorted(events, key=lambda e: e.exchange_ms):
-            before = self.events_total
-            self._ingest_quietly(event)
-            taken += self.events_total - before
-        if gate_rows is not None:
-            self._gate = AlertGate(self._gate.cooldown_ms)
-            self._gate.restore_state(gate_rows)
-        return taken
-
-    def _ingest_quietly(self, event: Liquidation) -> None:
-        log, counts = self._alert_log, self._alert_counts
-        self._alert_log, self._alert_counts = deque(maxlen=1), {}
+        before = self.events_total
+        self._book.recording = False
         try:
-            self.ingest(event)
+            for event in sorted(events, key=lambda e: e.exchange_ms):
+                self.ingest(event)
         finally:
-            self._alert_log, self._alert_counts = log, counts
+            self._book.recording = True
+        if gate_rows is not None:
+            self._book.restore_gate(gate_rows)
+        return self.events_total - before
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -408,11 +371,11 @@ class Engine:
             whales=whales,
             whales_all=whales_all,
             recent=recent,
-            alerts=tuple(reversed(self._alert_log)),
+            alerts=tuple(reversed(self._book.log)),
             correlations=self._correlations(now),
-            alert_counts=MappingProxyType(dict(self._alert_counts)),
-            suppressed=MappingProxyType(self._gate.suppressed_now()),
-            suppressed_total=self._gate.suppressed_total,
+            alert_counts=MappingProxyType(dict(self._book.counts)),
+            suppressed=MappingProxyType(self._book.gate.suppressed_now()),
+            suppressed_total=self._book.gate.suppressed_total,
             events_total=self.events_total,
             duplicates=self.duplicates,
             rejected=self.rejected,
