@@ -205,8 +205,8 @@ class Engine:
             dislocation = find_dislocation(state, finished, ms, self._gap_bps)
             if dislocation is not None:
                 raised.append(self._alerts.for_dislocation(dislocation))
-        # Assets far from the warning band are re-evaluated at a slower cadence; a whale,
-        # a busy second (every EVALUATE_BURST events) or a snapshot still evaluates at once.
+        # Assets far from the warning band are re-evaluated at a slower cadence; a whale or
+        # a busy second (every EVALUATE_BURST events) still evaluates at once.
         near = state.probability >= self._possible * NEAR_BAND
         if ms - state.evaluated_ms < (self._eval_every_ms if near else QUIET_EVALUATE_MS):
             return

@@ -1,11 +1,13 @@
 """Per-asset rolling state, kept in one-second buckets so the per-event work is a few additions.
 
 The engine's hot path adds each event to the asset's current bucket and to the
-running 10 s and 60 s totals (see ``Engine.ingest``); everything else happens
-once per asset-second, when the next second's first event "rolls" the bucket:
-the window totals drop what fell out, the predictor sees the finished second,
-minute totals for the 5 min and 1 h figures are updated, and prices from
-different venues are compared for dislocations.
+running 60 s totals (see ``Engine.ingest``). When the next second's first event
+arrives the bucket "rolls": it joins the finished seconds, and the engine does
+its once-per-asset-second work (dislocations, the predictor's cadence). Windows
+are trimmed lazily (:meth:`AssetState.evict`) only when a reader needs exact
+figures, and seconds older than a minute fold into minute records for the 5 min
+and 1 h figures. The correlation window's finished seconds are summed once per
+second (:meth:`AssetState.window_before`).
 
 Resolution: 10 s and 60 s windows are exact to the second; 5 min and 1 h are
 the last minute's seconds plus whole earlier minutes (minute resolution). An
