@@ -33,7 +33,7 @@ from liqterm.engine.flow import (
     AssetState,
 )
 from liqterm.engine.guard import DAY_MS, SeenEvents, rejection_reason
-from liqterm.engine.readout import active_correlations, build_meters
+from liqterm.engine.readout import active_correlations, build_meters, tape_rows
 from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
 from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, TapeRow
 from liqterm.engine.whales import WhaleTracker
@@ -82,6 +82,7 @@ class Engine:
         self._recent: deque[tuple[int, Liquidation, int, str, bool]] = deque(
             maxlen=config.engine.recent_events
         )
+        self._rows: tuple[TapeRow, ...] = ()  # the last snapshot's tape rows
         self._venue_events: dict[str, int] = {}
         self._rejects: dict[str, dict[str, int]] = {}  # venue -> reason -> count
         self._apply_policy(config)
@@ -339,13 +340,13 @@ class Engine:
             state.session = ""
         self._apply_policy(config)
 
-    def snapshot(self, max_meters: int | None = None) -> EngineSnapshot:
+    def snapshot(self, max_meters: int | None = None, correlations: bool = True) -> EngineSnapshot:
         """An immutable view of everything, at the engine's event time.
 
         Args:
-            max_meters: build cascade meters for only this many assets (pinned first,
-                then by the last 5 minutes' USD); a screen showing 12 meters need not pay
-                for the predictor on hundreds of assets every tick.
+            max_meters: build meters for only this many assets (pinned first, then by 5-min USD):
+                a screen showing 12 need not pay for the predictor on hundreds every tick.
+            correlations: ``False`` leaves them out (the monitor's tick shows none).
         """
         now = self.now_ms
         if not now:
@@ -359,10 +360,7 @@ class Engine:
             )
         session = session_info(now, self.config.thresholds.sessions)
         whales, whales_all = self._whales.stats(now)
-        recent = tuple(
-            TapeRow(seq, event, CLASSES[cls], sess, correlated)
-            for seq, event, cls, sess, correlated in reversed(self._recent)
-        )
+        recent = self._rows = tape_rows(self._recent, self._rows)
         return EngineSnapshot(
             at_ms=now,
             seq=self.seq,
@@ -372,7 +370,7 @@ class Engine:
             whales_all=whales_all,
             recent=recent,
             alerts=tuple(reversed(self._book.log)),
-            correlations=self._correlations(now),
+            correlations=self._correlations(now) if correlations else (),
             alert_counts=MappingProxyType(dict(self._book.counts)),
             suppressed=MappingProxyType(self._book.gate.suppressed_now()),
             suppressed_total=self._book.gate.suppressed_total,

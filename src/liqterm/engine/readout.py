@@ -7,14 +7,15 @@ The callers have already brought every asset's windows up to ``now``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from liqterm.config.schema import Config
+from liqterm.config.schema import CLASSES, Config
 from liqterm.engine.cascade import Predictor
 from liqterm.engine.correlation import correlation_of
 from liqterm.engine.flow import AssetState
-from liqterm.engine.snapshot import AssetMeter, Correlation
+from liqterm.engine.snapshot import AssetMeter, Correlation, TapeRow
+from liqterm.model import Liquidation
 
 
 def build_meters(
@@ -89,3 +90,25 @@ def active_correlations(states: Iterable[AssetState], now: int, window_ms: int) 
     ]
     found.sort(key=lambda c: c.combined_usd, reverse=True)
     return tuple(found)
+
+
+def tape_rows(
+    recent: Sequence[tuple[int, Liquidation, int, str, bool]], last: tuple[TapeRow, ...]
+) -> tuple[TapeRow, ...]:
+    """The snapshot's ``recent`` (newest first) from the engine's entries (oldest first).
+
+    A row never changes once made, and entries are only appended (numbered one by one) and
+    dropped from the oldest end: the last snapshot's rows are reused and only newer ones
+    made, unless they are not this deque's (then every row is made).
+    """
+    for rows in (last, ()):
+        top = rows[0].seq if rows else 0
+        fresh = []
+        for seq, event, cls, session, correlated in reversed(recent):
+            if seq <= top:
+                break
+            fresh.append(TapeRow(seq, event, CLASSES[cls], session, correlated))
+        made = (*fresh, *rows)[: len(recent)]
+        if not made or made[-1].seq == recent[0][0]:
+            return made
+    return made
