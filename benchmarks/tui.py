@@ -34,7 +34,7 @@ from textual.widgets import DataTable
 from liqterm.config import Config
 from liqterm.demo import bundled_frames, scaled_thresholds, spread_over_venues
 from liqterm.model import Liquidation
-from liqterm.tui.app import METERS_BUILT, LiqtermApp
+from liqterm.tui.app import LiqtermApp
 from liqterm.venues import ADAPTERS
 
 RATE = 2_000
@@ -191,7 +191,7 @@ async def burst(tick_hz: float, events: list[Liquidation]) -> dict[str, object]:
             before = timer.total
             started = time.perf_counter()
             # exactly what LiqtermApp.tick does, timed in two parts
-            snapshot = app.engine.snapshot(max_meters=max(METERS_BUILT, app.config.tui.meters))
+            snapshot = app.take_snapshot()
             middle = time.perf_counter()
             app.present(snapshot, app.venue_health())
             ended = time.perf_counter()

@@ -12,7 +12,8 @@ CLASS_SHORT = {"retail": "retail", "large": "large", "whale": "WHALE", "institut
 
 def hms(ms: int) -> str:
     """``HH:MM:SS`` of an epoch-ms instant in UTC."""
-    return time.strftime("%H:%M:%S", time.gmtime(ms / 1000))
+    seconds = ms // 1000 % 86_400  # the tape formats hundreds per tick: no struct_time
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def stamp(ms: int) -> str:

@@ -9,6 +9,7 @@ by name, every other word is an asset.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from liqterm.config.schema import CLASSES
@@ -50,6 +51,22 @@ class ViewFilter:
             and (not self.sides or event.side in self.sides)
         )
 
+    def admitter(self) -> Callable[[TapeRow], bool]:
+        """:meth:`admits` as one predicate, quick when parts of the filter are empty (the tape
+        tests hundreds of rows per tick under a burst)."""
+        classes = frozenset(CLASSES[self.min_rank :])
+        assets, venues, sides = self.assets, self.venues, self.sides
+        if not (assets or venues or sides):
+            if len(classes) == len(CLASSES):
+                return everything
+            return lambda row: row.cls in classes
+        return lambda row: (
+            row.cls in classes
+            and (not assets or row.event.asset in assets)
+            and (not venues or row.event.venue in venues)
+            and (not sides or row.event.side in sides)
+        )
+
     def with_query(self, text: str) -> ViewFilter:
         """This view with the asset/venue/side part replaced by ``text`` (blank clears it).
 
@@ -74,6 +91,11 @@ class ViewFilter:
         if self.query:
             parts.append(self.query)
         return " · ".join(parts) if parts else "all events"
+
+
+def everything(row: TapeRow) -> bool:
+    """The predicate of a filter that admits every row."""
+    return True
 
 
 def parse_query(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:

@@ -78,8 +78,12 @@ class MainScreen(Screen[None]):
 
     app: LiqtermApp  # type: ignore[assignment]
 
+    meters_shown = 0
+    """How many cascade meters the pane shows (fixed when composed; the tick builds no more)."""
+
     def compose(self) -> ComposeResult:
         config = self.app.config
+        self.meters_shown = config.tui.meters
         self.set_reactive(MainScreen.view, ViewFilter(config.tui.min_class, config.tui.hide_retail))
         yield SessionBanner(id="banner").data_bind(
             MainScreen.snapshot, MainScreen.now_ms, MainScreen.paused_at, MainScreen.badge
@@ -226,7 +230,8 @@ class MainScreen(Screen[None]):
     def show_event(self, message: LiquidationTape.RowSelected) -> None:
         from liqterm.tui.screens.event_detail import EventDetailScreen
 
-        self.app.push_screen(EventDetailScreen(message.row, self.snapshot))
+        # The tick's snapshots leave out the correlations: a fresh one has them (and no meters).
+        self.app.push_screen(EventDetailScreen(message.row, self.app.engine.snapshot(max_meters=0)))
 
     def on_descendant_focus(self) -> None:
         if not isinstance(self.focused, WhalePane):

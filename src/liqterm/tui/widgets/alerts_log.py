@@ -34,20 +34,14 @@ class AlertsLog(LineList):
         self._last: tuple[Alert, ...] | None = None
 
     def watch_snapshot(self, snapshot: EngineSnapshot | None) -> None:
-        if snapshot is None or snapshot.alerts is self._last:
+        if snapshot is None:
             return
+        self.set_subtitle(_totals(snapshot))
+        if _same_log(snapshot.alerts, self._last):
+            return
+        self.alerts = _keyed(snapshot.alerts, self._last, self.alerts)
         self._last = snapshot.alerts
-        alerts: dict[Hashable, Alert] = {}
-        for alert in snapshot.alerts:
-            key: Hashable = (alert.at_ms, alert.key, alert.text)
-            while key in alerts:  # identical twins keep distinct rows
-                key = (key, 1)
-            alerts[key] = alert
-        self.alerts = alerts
-        subtitle = _totals(snapshot)
-        if subtitle != self.border_subtitle:  # setting it repaints, even unchanged
-            self.border_subtitle = subtitle
-        self.set_rows(list(alerts))
+        self.set_rows(list(self.alerts))
 
     def rows_resized(self, width: int) -> None:
         style = self.style_of("line-list--header")
@@ -81,6 +75,42 @@ class AlertsLog(LineList):
                 Segment(f"+{alert.suppressed_before} suppressed", self.style_of("alerts-log--suppressed")),
             ]
         return [*segments, cell(text, max(0, width - 34), base)]
+
+
+def _keyed(
+    alerts: tuple[Alert, ...], last: tuple[Alert, ...] | None, rows: dict[Hashable, Alert]
+) -> dict[Hashable, Alert]:
+    """Row keys for ``alerts`` (newest first): ``(at_ms, key, text)``, twins made distinct.
+
+    Usually the log only gained alerts at its newest end since ``last`` (whose rows are
+    ``rows``): those are keyed and the rest kept, unless a new key meets a kept one, when
+    everything is keyed again, as it always is otherwise.
+    """
+    if last and len(rows) == len(last):
+        fresh = next((index for index, alert in enumerate(alerts) if alert is last[0]), -1)
+        kept = len(alerts) - fresh
+        if fresh >= 0 and kept <= len(last) and alerts[-1] is last[kept - 1]:
+            old = list(rows.items())[:kept]
+            new = {(alert.at_ms, alert.key, alert.text): alert for alert in alerts[:fresh]}
+            if len(new) == fresh and not any(key in rows for key in new):
+                new.update(old)
+                return new
+    keyed: dict[Hashable, Alert] = {}
+    for alert in alerts:
+        key: Hashable = (alert.at_ms, alert.key, alert.text)
+        while key in keyed:  # identical twins keep distinct rows
+            key = (key, 1)
+        keyed[key] = alert
+    return keyed
+
+
+def _same_log(alerts: tuple[Alert, ...], last: tuple[Alert, ...] | None) -> bool:
+    """Whether two snapshots' alert logs hold the same alerts: the engine's log only grows at
+    the newest end and drops its oldest, so equal length and the same two ends mean the same log
+    (a cheap test: the snapshot's tuple is new every tick)."""
+    if last is None or len(alerts) != len(last):
+        return False
+    return not alerts or (alerts[0] is last[0] and alerts[-1] is last[-1])
 
 
 def _totals(snapshot: EngineSnapshot) -> str:

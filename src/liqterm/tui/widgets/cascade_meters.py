@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from textual.message import Message
@@ -21,6 +21,19 @@ from liqterm.tui.widgets.line_list import LineList, cell
 
 TREND = {1: "▲", -1: "▼", 0: "·"}
 _FIXED = 43 + 8  # every cell and gap but the bar, and room for the CASCADE badge
+
+
+class _Shown(NamedTuple):
+    """Everything a meter's row shows: the row is drawn again only when this changes."""
+
+    trend: int
+    filled: int
+    percent: str
+    band: str
+    long_60s: str
+    short_60s: str
+    per_min: int
+    cascade: bool
 
 
 class CascadeMeters(LineList):
@@ -56,15 +69,32 @@ class CascadeMeters(LineList):
         self.possible = possible
         self.warning = warning
         self.meters: dict[str, AssetMeter] = {}
+        self._shown: dict[str, _Shown] = {}
         self._bar = 12
+        self._bars: dict[int, list[Segment]] = {}
 
     def watch_snapshot(self, snapshot: EngineSnapshot | None) -> None:
         if snapshot is None:
             return
-        shown = snapshot.meters[: self.limit]
-        self.meters = {meter.asset: meter for meter in shown}
-        keys: list[Hashable] = list(self.meters)
-        self.set_rows(keys, changed=keys)
+        self.meters = {meter.asset: meter for meter in snapshot.meters[: self.limit]}
+        before = self._shown
+        self._shown = {asset: self._looks(meter) for asset, meter in self.meters.items()}
+        changed = [asset for asset, looks in self._shown.items() if before.get(asset) != looks]
+        self.set_rows(list(self.meters), changed=changed)
+
+    def _looks(self, meter: AssetMeter) -> _Shown:
+        probability = meter.probability
+        band = _band(probability, self.possible, self.warning)
+        return _Shown(
+            meter.trend,
+            round(probability * self._bar),
+            f"{probability:.0%}",
+            band,
+            fmt.usd(max(0.0, meter.long_60s)),
+            fmt.usd(max(0.0, meter.short_60s)),
+            meter.events_per_min,
+            meter.cascade_active,
+        )
 
     @property
     def selected_asset(self) -> str | None:
@@ -77,6 +107,8 @@ class CascadeMeters(LineList):
 
     def rows_resized(self, width: int) -> None:
         self._bar = max(6, min(30, width - _FIXED))
+        self._bars.clear()
+        self._shown = {asset: self._looks(meter) for asset, meter in self.meters.items()}
         style = self.style_of("line-list--header")
         titles = [
             ("asset", 8, False),
@@ -93,46 +125,52 @@ class CascadeMeters(LineList):
         self.set_header(segments)
 
     def render_row(self, key: Hashable, width: int) -> list[Segment]:
-        meter = self.meters[key]  # type: ignore[index]
+        shown = self._shown[key]  # type: ignore[index]
         base = self.style_of()
         gap = Segment(" ", base)
-        trend_style = {1: "cascade-meters--rising", -1: "cascade-meters--falling"}.get(meter.trend)
+        trend_style = {1: "cascade-meters--rising", -1: "cascade-meters--falling"}.get(shown.trend)
         segments = [
-            cell(meter.asset, 8, base),
+            cell(str(key), 8, base),
             gap,
-            cell(TREND[meter.trend], 1, self.style_of(trend_style) if trend_style else base),
+            cell(TREND[shown.trend], 1, self.style_of(trend_style) if trend_style else base),
             gap,
-            *self._bar_segments(meter.probability),
+            *self._bar_segments(shown.filled),
             gap,
-            cell(f"{meter.probability:.0%}", 4, self._band_fill(meter.probability), right=True),
+            cell(shown.percent, 4, self.style_of(f"cascade-meters--fill{shown.band}"), right=True),
             gap,
-            cell(fmt.usd(max(0.0, meter.long_60s)), 9, self.style_of("cascade-meters--long"), right=True),
+            cell(shown.long_60s, 9, self.style_of("cascade-meters--long"), right=True),
             gap,
-            cell(fmt.usd(max(0.0, meter.short_60s)), 9, self.style_of("cascade-meters--short"), right=True),
+            cell(shown.short_60s, 9, self.style_of("cascade-meters--short"), right=True),
             gap,
-            cell(f"{meter.events_per_min}", 5, base, right=True),
+            cell(f"{shown.per_min}", 5, base, right=True),
         ]
-        if meter.cascade_active:
+        if shown.cascade:
             segments += [gap, Segment("CASCADE", self.style_of("cascade-meters--cascade"))]
         return segments
 
-    def _band_fill(self, probability: float) -> object:
-        if probability >= self.warning:
-            return self.style_of("cascade-meters--fill-warning")
-        if probability >= self.possible:
-            return self.style_of("cascade-meters--fill-possible")
-        return self.style_of("cascade-meters--fill")
+    def notify_style_update(self) -> None:
+        self._bars.clear()
+        super().notify_style_update()
 
-    def _bar_segments(self, probability: float) -> list[Segment]:
-        """``█`` up to the probability; empty cells keep their band's tint, so bands always show."""
+    def _bar_segments(self, filled: int) -> list[Segment]:
+        """``█`` over ``filled`` cells; empty cells keep their band's tint, so bands always show."""
+        segments = self._bars.get(filled)
+        if segments is None:
+            segments = self._bars[filled] = list(Segment.simplify(self._bar_cells(filled)))
+        return segments
+
+    def _bar_cells(self, filled: int) -> list[Segment]:
         width = self._bar
-        filled = round(probability * width)
         segments = []
         for index in range(width):
-            middle = (index + 0.5) / width
-            band = "-warning" if middle >= self.warning else "-possible" if middle >= self.possible else ""
+            band = _band((index + 0.5) / width, self.possible, self.warning)
             if index < filled:
                 segments.append(Segment("█", self.style_of(f"cascade-meters--fill{band}")))
             else:
                 segments.append(Segment("·", self.style_of(f"cascade-meters--band{band}")))
         return segments
+
+
+def _band(probability: float, possible: float, warning: float) -> str:
+    """The component suffix of the band ``probability`` falls in."""
+    return "-warning" if probability >= warning else "-possible" if probability >= possible else ""

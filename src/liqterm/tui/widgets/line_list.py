@@ -5,8 +5,10 @@ and keeps the rendered strip of every key that is still there; a row is only
 rendered when it first becomes visible, so a tick that prepends 40 events to a
 500-row tape renders at most the rows on screen, never the whole list (the
 DataTable alternative re-indexes every row on each removal, see the benchmark).
-The cursor follows its key when rows are added above it; a cursor on the first
-row stays on the first row (following the newest).
+Only the lines whose row changed are repainted, and a row's finished line
+(border and filters included, see ``line_paint``) is kept by key, so rows that
+only moved are not drawn again. The cursor follows its key when rows are added
+above it; a cursor on the first row stays on the first row (following the newest).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -22,6 +23,11 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from liqterm.tui.widgets.line_paint import RowPainter, clean_lines, row_painter
+from liqterm.tui.widgets.row_text import cell, exact
+
+__all__ = ["LineList", "cell"]
 
 
 class LineList(ScrollView, can_focus=True):
@@ -46,7 +52,11 @@ class LineList(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._keys: list[Hashable] = []
-        self._strips: dict[Hashable, Strip] = {}
+        self._rows: dict[Hashable, list[Segment]] = {}
+        """Each row's content (exactly ``row_width`` cells, unfiltered) by key."""
+        self._lines: dict[Hashable, Strip] = {}
+        """Finished lines (border and filters applied) by row key, for ``self._painter``."""
+        self._painter: RowPainter | None = None
         self._header: Strip | None = None
         self._styles: dict[tuple[str, ...], Style] = {}
         self._width = 0
@@ -77,18 +87,23 @@ class LineList(ScrollView, can_focus=True):
         """Show ``keys`` in this order; rows of known keys keep their strips unless in ``changed``.
 
         Rows no longer present are forgotten. The cursor stays on its key (the view
-        scrolls with it) unless it was on the first row, which it keeps.
+        scrolls with it) unless it was on the first row, which it keeps. Only lines
+        whose row is new, moved or changed are repainted.
         """
         if keys == self._keys and not changed:
             return
+        old_keys = self._keys
         old_key = self.cursor_key
         at_top = self.cursor == 0
         old_index = self.cursor
+        old_scroll = self.scroll_y
         present = set(keys)
-        for key in [key for key in self._strips if key not in present]:
-            del self._strips[key]
-        for key in changed:
-            self._strips.pop(key, None)
+        rows, lines = self._rows, self._lines
+        # Only keys shown have cached rows: forget those that left as they leave (a tick at a
+        # time, not hundreds at once).
+        for key in [key for key in old_keys if key not in present] + list(changed):
+            rows.pop(key, None)
+            lines.pop(key, None)
         self._keys = keys
         if at_top or old_key not in present:
             self.cursor = 0 if at_top else min(old_index, max(0, len(keys) - 1))
@@ -97,7 +112,32 @@ class LineList(ScrollView, can_focus=True):
             if self.cursor != old_index and self.scroll_y:
                 self.scroll_to(y=self.scroll_y + self.cursor - old_index, animate=False, immediate=True)
         self._set_height(len(keys) + self.header_lines)
-        self.refresh_rows()
+        if self.scroll_y != old_scroll:
+            self.refresh_rows()
+        else:
+            self._refresh_changed(old_keys, set(changed), old_index)
+
+    def _refresh_changed(self, old_keys: Sequence[Hashable], changed: set[Hashable], old_cursor: int) -> None:
+        """Repaint the visible lines whose key differs from before, or is in ``changed``."""
+        keys = self._keys
+        top = int(self.scroll_y)
+        visible = max(0, self.scrollable_content_region.height - self.header_lines)
+        cursors = {old_cursor, self.cursor} if old_cursor != self.cursor and self.has_focus else ()
+        dirty = []
+        for index in range(top, top + visible):
+            new = keys[index] if index < len(keys) else _NONE
+            old = old_keys[index] if index < len(old_keys) else _NONE
+            if new != old or new in changed or index in cursors:
+                dirty.append(index - top)
+        width, regions, start = self.row_width, [], 0
+        while start < len(dirty):  # one region per run of consecutive lines
+            end = start
+            while end + 1 < len(dirty) and dirty[end + 1] == dirty[end] + 1:
+                end += 1
+            regions.append(Region(0, self.header_lines + dirty[start], width, end - start + 1))
+            start = end + 1
+        if regions:
+            self.refresh(*regions)
 
     def _set_height(self, height: int) -> None:
         """Set the scrollable height without a screen layout unless the scrollbar comes or goes.
@@ -129,13 +169,32 @@ class LineList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.row_width, len(self._keys) + self.header_lines)
         self.refresh()
 
+    def set_subtitle(self, subtitle: str) -> None:
+        """Show ``subtitle`` on the bottom border, repainting that line only.
+
+        Assigning ``border_subtitle`` repaints the whole pane, and the panes change theirs
+        every tick; Textual's descriptor keeps the parsed subtitle in ``_border_subtitle``
+        and the styles cache draws it on the bottom border line alone.
+        """
+        if subtitle == self.border_subtitle:
+            return
+        if not self.is_mounted or not self.styles.border_bottom[0] or self._border_subtitle is None:
+            self.border_subtitle = subtitle
+            return
+        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
+        x, y = self.content_offset
+        width, height = self.outer_size
+        self.refresh(Region(-x, height - 1 - y, width, 1))
+
     @property
     def header_lines(self) -> int:
         return 0 if self._header is None else 1
 
     def forget_rendering(self) -> None:
         """Render every row again on the next refresh (styles or columns changed)."""
-        self._strips.clear()
+        self._rows.clear()
+        self._lines.clear()
+        self._painter = None
         self.refresh()
 
     # -- styles ----------------------------------------------------------------------------------
@@ -172,22 +231,68 @@ class LineList(ScrollView, can_focus=True):
         width = self.row_width
         if width != self._width:
             self._resized(width)
-        base = self.style_of()
         if self._header is not None and y == 0:
             return self._header.crop_extend(0, width, self.style_of("line-list--header"))
         row = int(self.scroll_y) + y - self.header_lines
         if not 0 <= row < len(self._keys):
-            return Strip.blank(width, base)
-        key = self._keys[row]
-        strip = self._strips.get(key)
-        if strip is None:
-            # Merging same-style neighbours: Textual's per-line work grows with the segments.
-            strip = Strip(Segment.simplify(self.render_row(key, width))).crop_extend(0, width, base)
-            self._strips[key] = strip
+            return Strip.blank(width, self.style_of())
+        segments = self._row(self._keys[row], width)
         if row == self.cursor and self.has_focus:
-            cursor = self.style_of("line-list--cursor")
-            return Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
-        return strip
+            segments = self._with_cursor(segments)
+        return Strip(segments, width)
+
+    def _row(self, key: Hashable, width: int) -> list[Segment]:
+        """A row's content, exactly ``width`` cells, unfiltered (cached by key)."""
+        segments = self._rows.get(key)
+        if segments is None:
+            segments = self._rows[key] = exact(self.render_row(key, width), width, self.style_of())
+        return segments
+
+    def _with_cursor(self, segments: list[Segment]) -> list[Segment]:
+        return list(Segment.apply_style(segments, post_style=self.style_of("line-list--cursor")))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Row lines from the finished-line cache; the border, header and blank lines from Textual's."""
+        width = self.row_width
+        if width != self._width:
+            self._resized(width)
+        painter = row_painter(self, self.header_lines, width, self._painter)
+        if painter is not self._painter:
+            self._painter = painter
+            self._lines.clear()
+        if painter is None:
+            return super().render_lines(crop)
+        top = int(self.scroll_y)
+        first = painter.first
+        end = min(painter.end, first + max(0, len(self._keys) - top))  # lines that show a row
+        y1, y2 = crop.y, crop.bottom
+        if y2 <= first or y1 >= end:
+            return super().render_lines(crop)
+        strips: list[Strip] = []
+        if y1 < first:
+            strips += self._chrome(crop, y1, first)
+        x1, x2 = crop.column_span
+        whole = x1 == 0 and x2 >= painter.width
+        keys, lines, cursor = self._keys, self._lines, self.cursor if self.has_focus else -1
+        for y in range(max(y1, first), min(y2, end)):
+            row = top + y - first
+            key = keys[row]
+            if row == cursor:
+                line = painter.finish(self._with_cursor(self._row(key, width)))
+            else:
+                line = lines.get(key)
+                if line is None:
+                    line = lines[key] = painter.finish(self._row(key, width))
+            strips.append(line if whole else line.crop(x1, x2))
+        if y2 > end:
+            strips += self._chrome(crop, end, y2)
+        return strips
+
+    def _chrome(self, crop: Region, y1: int, y2: int) -> list[Strip]:
+        """Lines ``y1``..``y2`` that show no row: border, header, blank (Textual's styles cache)."""
+        assert self._painter is not None
+        lines = clean_lines(self, self._painter, crop, y1, y2)
+        return super().render_lines(Region(crop.x, y1, crop.width, y2 - y1)) if lines is None else lines
 
     @property
     def row_width(self) -> int:
@@ -201,7 +306,8 @@ class LineList(ScrollView, can_focus=True):
 
     def _resized(self, width: int) -> None:
         self._width = width
-        self._strips.clear()
+        self._rows.clear()
+        self._lines.clear()
         self.rows_resized(width)
 
     def on_focus(self) -> None:
@@ -255,13 +361,4 @@ class LineList(ScrollView, can_focus=True):
         self.move_cursor(int(self.scroll_y) + offset.y - self.header_lines)
 
 
-def cell(text: str, width: int, style: Style, right: bool = False) -> Segment:
-    """``text`` cut or padded to exactly ``width`` cells (an ellipsis marks a cut)."""
-    if text.isascii():  # the common case: one cell per character
-        if len(text) > width:
-            text = text[: width - 1] + "…" if width > 1 else text[:width]
-        return Segment(text.rjust(width) if right else text.ljust(width), style)
-    if cell_len(text) > width:
-        text = set_cell_size(text, max(0, width - 1)) + "…" if width > 1 else set_cell_size(text, width)
-    pad = width - cell_len(text)
-    return Segment((" " * pad + text) if right else (text + " " * pad), style)
+_NONE = object()

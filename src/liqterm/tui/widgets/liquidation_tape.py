@@ -9,7 +9,7 @@ A change of filter rebuilds the rows from the snapshot (most would be stale).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -21,8 +21,9 @@ from textual.reactive import var
 from liqterm import format as fmt
 from liqterm.engine import EngineSnapshot, TapeRow
 from liqterm.tui.cells import CLASS_SHORT, hms, side_word
-from liqterm.tui.view import ViewFilter
+from liqterm.tui.view import ViewFilter, everything
 from liqterm.tui.widgets.line_list import LineList, cell
+from liqterm.tui.widgets.row_text import fit
 
 VENUE_SHORT = {"binance": "BIN", "bybit": "BYB", "okx": "OKX", "gateio": "GATE", "bitget": "BGT"}
 CORRELATED = "⇄"
@@ -74,7 +75,9 @@ class LiquidationTape(LineList):
         self.rows: dict[int, TapeRow] = {}
         self._top_seq = 0
         self._shown: EngineSnapshot | None = None
+        self._admits: tuple[ViewFilter | None, Callable[[TapeRow], bool]] = (None, ViewFilter().admitter())
         self._columns: list[tuple[str, str, int, bool]] = list(_COLUMNS)
+        self._cells = [(name, size, right) for name, _title, size, right in _COLUMNS]
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -85,14 +88,12 @@ class LiquidationTape(LineList):
         recent = snapshot.recent
         if not recent or recent[0].seq <= self._top_seq:
             return
-        view = self.view
-        fresh: list[Hashable] = []
-        for row in recent:
-            if row.seq <= self._top_seq:
-                break
-            if view.admits(row):
-                fresh.append(row.seq)
-                self.rows[row.seq] = row
+        new = recent[: _newer(recent, self._top_seq)]
+        admits = self._admitter()
+        if admits is not everything:
+            new = tuple(row for row in new if admits(row))
+        fresh: list[Hashable] = [row.seq for row in new]
+        self.rows.update(zip(fresh, new, strict=True))  # type: ignore[arg-type]
         self._top_seq = recent[0].seq
         if not fresh:
             return
@@ -100,6 +101,11 @@ class LiquidationTape(LineList):
         for seq in keys[self.limit :]:
             del self.rows[seq]  # type: ignore[arg-type]
         self.set_rows(keys[: self.limit])
+
+    def _admitter(self) -> Callable[[TapeRow], bool]:
+        if self._admits[0] is not self.view:
+            self._admits = (self.view, self.view.admitter())
+        return self._admits[1]
 
     def watch_view(self) -> None:
         self.border_title = f"Liquidations · {self.view.describe()}"
@@ -114,7 +120,8 @@ class LiquidationTape(LineList):
         snapshot = self._shown
         self.rows = {}
         if snapshot is not None and snapshot.recent:
-            admitted = [row for row in snapshot.recent if self.view.admits(row)][: self.limit]
+            admits = self._admitter()
+            admitted = [row for row in snapshot.recent if admits(row)][: self.limit]
             self.rows = {row.seq: row for row in admitted}
             self._top_seq = snapshot.recent[0].seq
         self.set_rows(list(self.rows))
@@ -149,6 +156,7 @@ class LiquidationTape(LineList):
         if spare > 0:  # the symbol column takes what is left, up to a point
             columns = [(n, h, w + min(spare, 8) if n == "symbol" else w, r) for n, h, w, r in columns]
         self._columns = columns
+        self._cells = [(name, size, right) for name, _title, size, right in columns]
         header = self.style_of("line-list--header")
         segments: list[Segment] = []
         for _name, title, size, right in columns:
@@ -156,18 +164,41 @@ class LiquidationTape(LineList):
         self.set_header(segments)
 
     def render_row(self, key: Hashable, width: int) -> list[Segment]:
+        # Hundreds of rows arrive per tick under a burst: the runs of one style are built
+        # inline (the segments Segment.simplify would make of one cell and gap each).
         row = self.rows[key]  # type: ignore[index]
-        event = row.event
-        base = self.style_of(f"liquidation-tape--{row.cls}")
-        side = self.style_of(f"liquidation-tape--{row.cls}", f"liquidation-tape--{event.side}")
-        gap = Segment(" ", base)
+        cls = f"liquidation-tape--{row.cls}"
+        base = self.style_of(cls)
         segments: list[Segment] = []
-        for name, _title, size, right in self._columns:
-            style = side if name == "side" else base
-            if name == "corr" and row.correlated:
-                style = self.style_of(f"liquidation-tape--{row.cls}", "liquidation-tape--correlated")
-            segments += [cell(_text(name, row, size), size, style, right), gap]
+        run, run_style = "", base
+        for name, size, right in self._cells:
+            style = base
+            if name == "side":
+                style = self.style_of(cls, f"liquidation-tape--{row.event.side}")
+            elif name == "corr" and row.correlated:
+                style = self.style_of(cls, "liquidation-tape--correlated")
+            value = fit(_text(name, row, size), size, right)
+            if style is run_style or style == run_style:
+                run += value
+            else:
+                if run:
+                    segments.append(Segment(run, run_style))
+                run, run_style = value, style
+            if run_style is base:
+                run += " "
+            else:
+                segments.append(Segment(run, run_style))
+                run, run_style = " ", base
+        segments.append(Segment(run, run_style))
         return segments
+
+
+def _newer(recent: tuple[TapeRow, ...], top: int) -> int:
+    """How many rows at the start of ``recent`` (newest first) are newer than ``top``."""
+    guess = min(len(recent), recent[0].seq - top)  # the engine numbers events one by one
+    if guess > 0 and recent[guess - 1].seq > top and (guess == len(recent) or recent[guess].seq <= top):
+        return guess
+    return next((index for index, row in enumerate(recent) if row.seq <= top), len(recent))
 
 
 def _text(column: str, row: TapeRow, width: int) -> str:

@@ -6,18 +6,14 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.reactive import var
-from textual.widget import Widget
 
 from liqterm.engine import EngineSnapshot
 from liqterm.tui.cells import countdown, hms
+from liqterm.tui.widgets.one_line import OneLine
 
 
-class SessionBanner(Widget):
+class SessionBanner(OneLine):
     """One line. ``now_ms`` is the app's clock (event time in demo and replay, frozen in tests)."""
-
-    DEFAULT_CSS = """
-    SessionBanner { height: 1; }
-    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "session-banner--session",
@@ -33,16 +29,16 @@ class SessionBanner(Widget):
     """``DEMO ...`` / ``REPLAY ...``; empty when live."""
 
     def watch_snapshot(self) -> None:
-        self.refresh()
+        self.update_line()
 
     def watch_now_ms(self) -> None:
-        self.refresh()
+        self.update_line()
 
     def watch_paused_at(self) -> None:
-        self.refresh()
+        self.update_line()
 
     def watch_badge(self) -> None:
-        self.refresh()
+        self.update_line()
 
     @property
     def arrived_while_paused(self) -> int:
@@ -51,9 +47,9 @@ class SessionBanner(Widget):
             return 0
         return max(0, self.snapshot.seq - self.paused_at)
 
-    def render(self) -> Text:
+    def line(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        style = self.get_component_rich_style
+        style = self.component_style
         wide = self.size.width >= 120
         snapshot = self.snapshot
         now = self.now_ms

@@ -11,12 +11,12 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.reactive import var
-from textual.widget import Widget
 
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
 from liqterm.tui.cells import age
 from liqterm.tui.widgets.liquidation_tape import VENUE_SHORT
+from liqterm.tui.widgets.one_line import OneLine
 
 STATE_WORD = {
     "connecting": "connecting",
@@ -34,12 +34,8 @@ def state_word(health: VenueHealth) -> str:
     return STATE_WORD.get(health.state, health.state)
 
 
-class VenueHealthBar(Widget):
+class VenueHealthBar(OneLine):
     """One line; bind ``health``, ``now_ms`` and ``telegram``."""
-
-    DEFAULT_CSS = """
-    VenueHealthBar { height: 1; }
-    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "venue-health--live",
@@ -54,24 +50,24 @@ class VenueHealthBar(Widget):
     persistence: var[str | None] = var(None)
 
     def watch_persistence(self) -> None:
-        self.refresh()
+        self.update_line()
 
     def watch_health(self) -> None:
-        self.refresh()
+        self.update_line()
 
     def watch_now_ms(self) -> None:
-        self.refresh()
+        self.update_line()
 
     def watch_telegram(self) -> None:
-        self.refresh()
+        self.update_line()
 
-    def render(self) -> Text:
+    def line(self) -> Text:
         compact = self.size.width < 130
         text = Text(no_wrap=True, overflow="ellipsis")
         for health in self.health:
             word = state_word(health)
             level = "live" if word == "live" else "down" if health.state == "down" else "warn"
-            style = self.get_component_rich_style(f"venue-health--{level}")
+            style = self.component_style(f"venue-health--{level}")
             name = VENUE_SHORT.get(health.venue, health.venue) if compact else health.venue
             throttled = "*" if health.throttle_note else ""
             bullet = "" if compact else "● "
@@ -83,11 +79,9 @@ class VenueHealthBar(Widget):
             text.append(f" {cell} ", style)
             text.append(" ")
         if self.telegram is not None:
-            text.append(f" {self.telegram.label} ", self.get_component_rich_style("venue-health--telegram"))
+            text.append(f" {self.telegram.label} ", self.component_style("venue-health--telegram"))
         if self.persistence:
-            text.append(
-                f" not saving: {self.persistence} ", self.get_component_rich_style("venue-health--down")
-            )
+            text.append(f" not saving: {self.persistence} ", self.component_style("venue-health--down"))
         if not self.health:
             text.append(" no venues connected ")
         return text

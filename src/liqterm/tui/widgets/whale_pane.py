@@ -39,6 +39,7 @@ class WhalePane(LineList):
         if snapshot is None or snapshot.whales == self._last:
             return
         self._last = snapshot.whales
+        before = self.stats
         self.stats = {stats.asset: stats for stats in snapshot.whales}
         total = snapshot.whales_all
         subtitle = (
@@ -46,10 +47,9 @@ class WhalePane(LineList):
             if total is not None and total.count
             else "none yet"
         )
-        if subtitle != self.border_subtitle:  # setting it repaints, even unchanged
-            self.border_subtitle = subtitle
-        keys: list[Hashable] = list(self.stats)
-        self.set_rows(keys, changed=keys)
+        self.set_subtitle(subtitle)
+        changed = [asset for asset, stats in self.stats.items() if before.get(asset) != stats]
+        self.set_rows(list(self.stats), changed=changed)
 
     @property
     def selected_asset(self) -> str | None:
