@@ -106,7 +106,8 @@ def health_values(now_ms: int, down: str | None = None) -> tuple[VenueHealth, ..
 
 
 def make_app(config_path: Path, engine: Engine | None = None, config: Config | None = None) -> LiqtermApp:
-    """An app with no feed (no workers, no tick) and a frozen clock."""
+    """An app with no feed (no workers, no tick) and a frozen clock; its scorecard has seen the
+    engine's alerts so far."""
     engine = engine or demo_engine()
     snapshot = engine.snapshot()
     app = LiqtermApp(
@@ -118,6 +119,8 @@ def make_app(config_path: Path, engine: Engine | None = None, config: Config | N
         telegram=TelegramStatus.off(),
     )
     app.badge = "DEMO 5× · demo data · thresholds ×0.1"
+    for alert in reversed(snapshot.alerts):  # the engine was fed directly: as if through app.ingest
+        app.scorecard.on_alert(alert)
     return app
 
 

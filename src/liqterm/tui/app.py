@@ -1,12 +1,12 @@
 """The liqterm app: holds the engine, runs the feed's workers, and ticks snapshots to the screen.
 
 Data flow: each feed job (one per venue) is a Textual worker whose events go
-straight into :meth:`LiqtermApp.ingest` (the engine; alerts to Telegram). No
-widget is touched per event. A clock tick (``[tui] tick_hz``, 4–10 Hz) takes one
-:meth:`Engine.snapshot` and :meth:`LiqtermApp.present` hands it, with venue
-health and the clock, to every widget inside one ``batch_update``. Tests and
-screenshots call :meth:`present` themselves with injected snapshots and a
-frozen clock, and run no feed.
+straight into :meth:`LiqtermApp.ingest` (the engine; alerts to Telegram and to the
+session's scorecard). No widget is touched per event. A clock tick (``[tui]
+tick_hz``, 4–10 Hz) takes one :meth:`Engine.snapshot` and :meth:`LiqtermApp.present`
+hands it, with venue health, the clock and the scorecard, to every widget inside one
+``batch_update``. Tests and screenshots call :meth:`present` themselves with
+injected snapshots and a frozen clock, and run no feed.
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ from textual.app import App
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
+from liqterm.backtest.scorecard import shipped_figures, shipped_summary
 from liqterm.config.schema import Config
-from liqterm.engine import Engine, EngineSnapshot
+from liqterm.engine import Alert, Engine, EngineSnapshot
 from liqterm.model import VENUE_IDS, Liquidation
 from liqterm.recording.writer import RecordingWriter
 from liqterm.state import StateStore
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
+from liqterm.tui.scoring import SessionScore
 from liqterm.tui.screens.main import MainScreen
 from liqterm.tui.sources import AlertForwarder, Feed
 
@@ -102,6 +104,11 @@ class LiqtermApp(App[None]):
         self.store = store
         self.recorder = recorder
         self.worker_failures: dict[str, str] = {}
+        self.scorecard = SessionScore()
+        """This session's cascade warnings against onsets (every alert the engine raises)."""
+        self.shipped_figures = shipped_figures()
+        """The shipped predictor's backtest figures with their data (read once)."""
+        self.shipped = shipped_summary()
         self._stop = asyncio.Event()
         self._closed = False
         self._gc_threshold: tuple[int, int, int] | None = None
@@ -175,20 +182,22 @@ class LiqtermApp(App[None]):
     # -- data in -------------------------------------------------------------------------------
 
     def ingest(self, venue: str, events: list[Liquidation]) -> None:
-        """The feeds' event sink: straight into the engine; alerts on to Telegram."""
+        """The feeds' event sink: straight into the engine; alerts on to Telegram and the scorecard."""
         engine = self.engine
-        forwarder = self.forwarder
         if self.store is not None:
-            alerts = self.store.ingest(engine, events)
-            if forwarder is not None:
-                for alert in alerts:
-                    forwarder.submit(alert)
+            self._alerted(self.store.ingest(engine, events))
             return
         for event in events:
             alerts = engine.ingest(event)
-            if alerts and forwarder is not None:
-                for alert in alerts:
-                    forwarder.submit(alert)
+            if alerts:
+                self._alerted(alerts)
+
+    def _alerted(self, alerts: list[Alert]) -> None:
+        forwarder, card = self.forwarder, self.scorecard
+        for alert in alerts:
+            card.on_alert(alert)  # cascade warnings and onsets count, the rest are passed over
+            if forwarder is not None:
+                forwarder.submit(alert)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -243,6 +252,7 @@ class LiqtermApp(App[None]):
             screen.persistence = self.store.note if self.store is not None else None
             screen.badge = self.feed.badge if self.feed is not None else self.badge
             screen.snapshot = snapshot
+            screen.scorecard = self.scorecard.view(snapshot.at_ms)
 
     # -- configuration -------------------------------------------------------------------------
 

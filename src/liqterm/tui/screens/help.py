@@ -29,6 +29,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("w", "focus the whale pane"),
     ("a", "alerts log"),
     ("h", "venue health detail, with what each venue's feed leaves out"),
+    ("s", "cascade scorecard: this session's warnings against onsets, and the shipped model's backtest"),
     ("?", "this help"),
     ("q", "quit: streams closed, servers stopped"),
     ("escape", "close a dialog or go back"),
@@ -41,6 +42,9 @@ LEGEND = (
     "across venues.\n"
     "Meters: bar = probability of a cascade within 60 s; its background marks the possible and warning "
     "bands; ▲ ▼ trend over 10 s; long and short USD over the last 60 s; events per minute.\n"
+    "Scorecard (under the meters): this session's cascade warnings scored against the cascades that "
+    "followed (precision = hits of decided warnings, recall = onsets caught), then what the shipped "
+    "model reached in the backtest, on real and on synthetic data (s: the full table).\n"
     "Health bar: state, age of the last liquidation, ↻ reconnects, ✗ rejected frames; * = the venue "
     "throttles its feed (h explains)."
 )

@@ -1,4 +1,4 @@
-"""The main screen: banner, tape, cascade meters, whale pane, alerts, venue health, footer.
+"""The main screen: banner, tape, cascade meters and scorecard, whale pane, alerts, venue health, footer.
 
 The screen holds the state (``snapshot``, ``health``, ``now_ms``, ``telegram``,
 ``view``, ``paused_at``) in ``var``s; every pane is data-bound to what it shows
@@ -20,6 +20,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from liqterm.backtest.scorecard import ScorecardView
 from liqterm.config.load import ConfigError
 from liqterm.config.save import save_asset_thresholds, update_file
 from liqterm.config.schema import CLASSES, AssetThresholds
@@ -31,6 +32,7 @@ from liqterm.tui.view import ViewFilter
 from liqterm.tui.widgets.alerts_log import AlertsLog
 from liqterm.tui.widgets.cascade_meters import CascadeMeters
 from liqterm.tui.widgets.liquidation_tape import LiquidationTape
+from liqterm.tui.widgets.scorecard_lines import ScorecardLines
 from liqterm.tui.widgets.session_banner import SessionBanner
 from liqterm.tui.widgets.venue_health import VenueHealthBar
 from liqterm.tui.widgets.whale_pane import WhalePane
@@ -61,6 +63,7 @@ class MainScreen(Screen[None]):
         Binding("w", "whales", "Whales"),
         Binding("a", "alerts", "Alerts"),
         Binding("h", "health", "Health"),
+        Binding("s", "scorecard", "Scorecard"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -73,6 +76,8 @@ class MainScreen(Screen[None]):
     """Why state is not being saved, when it is not (``None`` while saving works)."""
     view: var[ViewFilter] = var(ViewFilter)
     badge: var[str] = var("")
+    scorecard: var[ScorecardView | None] = var(None)
+    """This session's cascade scorecard (the app's :class:`Scorecard`, viewed each tick)."""
     paused_at: var[int | None] = var(None)
     """The engine's sequence number when the tape was paused; ``None`` when following."""
 
@@ -98,6 +103,7 @@ class MainScreen(Screen[None]):
                 )
                 meters.border_title = "Cascade meters · P(cascade within 60 s)"
                 yield meters.data_bind(MainScreen.snapshot)
+                yield ScorecardLines(self.app.shipped, id="scorecard").data_bind(view=MainScreen.scorecard)
                 whales = WhalePane(id="whales")
                 whales.border_title = "Whales · 24 h"
                 yield whales.data_bind(MainScreen.snapshot)
@@ -220,6 +226,12 @@ class MainScreen(Screen[None]):
         from liqterm.tui.screens.health_detail import HealthDetailScreen
 
         self.app.push_screen(HealthDetailScreen(self.health, self.now_ms, self.telegram))
+
+    def action_scorecard(self) -> None:
+        from liqterm.tui.screens.scorecard import ScorecardScreen
+
+        app = self.app
+        self.app.push_screen(ScorecardScreen(app.scorecard, app.shipped_figures, app.shipped))
 
     def action_help(self) -> None:
         from liqterm.tui.screens.help import HelpScreen

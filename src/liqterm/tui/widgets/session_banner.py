@@ -9,10 +9,10 @@ from textual.reactive import var
 
 from liqterm.engine import EngineSnapshot
 from liqterm.tui.cells import countdown, hms
-from liqterm.tui.widgets.one_line import OneLine
+from liqterm.tui.widgets.text_lines import TextLines
 
 
-class SessionBanner(OneLine):
+class SessionBanner(TextLines):
     """One line. ``now_ms`` is the app's clock (event time in demo and replay, frozen in tests)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

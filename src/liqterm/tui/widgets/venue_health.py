@@ -16,7 +16,7 @@ from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
 from liqterm.tui.cells import age
 from liqterm.tui.widgets.liquidation_tape import VENUE_SHORT
-from liqterm.tui.widgets.one_line import OneLine
+from liqterm.tui.widgets.text_lines import TextLines
 
 STATE_WORD = {
     "connecting": "connecting",
@@ -34,7 +34,7 @@ def state_word(health: VenueHealth) -> str:
     return STATE_WORD.get(health.state, health.state)
 
 
-class VenueHealthBar(OneLine):
+class VenueHealthBar(TextLines):
     """One line; bind ``health``, ``now_ms`` and ``telegram``."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -1,4 +1,4 @@
-"""A one-line widget drawn from a ``Text`` that repaints only when the text changes."""
+"""A short text widget (a line or two) drawn from a ``Text``, repainted only when the text changes."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from rich.text import Text
 from textual.widget import Widget
 
 
-class OneLine(Widget):
-    """Subclasses build their line in :meth:`line`; every watcher calls :meth:`update_line`.
+class TextLines(Widget):
+    """Subclasses build their text in :meth:`line`; every watcher calls :meth:`update_line`.
 
-    The app sets every field on each tick; repainting an unchanged line would still cost
+    The app sets every field on each tick; repainting unchanged text would still cost
     Textual's whole content path. Component styles are cached until the stylesheet changes
-    (Textual's own cache is dropped on every repaint).
+    (Textual's own cache is dropped on every repaint). One line high unless styled otherwise.
     """
 
     DEFAULT_CSS = """
-    OneLine { height: 1; }
+    TextLines { height: 1; }
     """
 
     _shown: Text | None = None
