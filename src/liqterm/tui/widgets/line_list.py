@@ -40,6 +40,10 @@ class LineList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--header", "line-list--cursor"}
 
+    EXACT_ROWS: ClassVar[bool] = False
+    """``render_row`` already merges same-style neighbours and fills exactly ``width`` cells
+    (as :func:`~liqterm.tui.widgets.row_text.exact` would make them)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
         Binding("down", "cursor_down", "Down", show=False),
@@ -57,6 +61,8 @@ class LineList(ScrollView, can_focus=True):
         self._lines: dict[Hashable, Strip] = {}
         """Finished lines (border and filters applied) by row key, for ``self._painter``."""
         self._painter: RowPainter | None = None
+        self._subtitle: str | None = None
+        """The last :meth:`set_subtitle` (reading ``border_subtitle`` back re-renders its markup)."""
         self._header: Strip | None = None
         self._styles: dict[tuple[str, ...], Style] = {}
         self._width = 0
@@ -176,8 +182,9 @@ class LineList(ScrollView, can_focus=True):
         every tick; Textual's descriptor keeps the parsed subtitle in ``_border_subtitle``
         and the styles cache draws it on the bottom border line alone.
         """
-        if subtitle == self.border_subtitle:
+        if subtitle == self._subtitle:
             return
+        self._subtitle = subtitle
         if not self.is_mounted or not self.styles.border_bottom[0] or self._border_subtitle is None:
             self.border_subtitle = subtitle
             return
@@ -245,7 +252,10 @@ class LineList(ScrollView, can_focus=True):
         """A row's content, exactly ``width`` cells, unfiltered (cached by key)."""
         segments = self._rows.get(key)
         if segments is None:
-            segments = self._rows[key] = exact(self.render_row(key, width), width, self.style_of())
+            segments = self.render_row(key, width)
+            if not self.EXACT_ROWS:
+                segments = exact(segments, width, self.style_of())
+            self._rows[key] = segments
         return segments
 
     def _with_cursor(self, segments: list[Segment]) -> list[Segment]:

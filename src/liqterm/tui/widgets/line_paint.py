@@ -100,11 +100,13 @@ class RowPainter:
         mapped = self._mapped
         segments = [self.left] if self.left is not None else []
         append = segments.append
-        for text, style, _control in content:
+        for segment in content:
+            style = segment.style
             new = mapped.get(style, _MISSING)
             if new is _MISSING:
                 new = self._map(style)
-            append(Segment(text, new))  # type: ignore[arg-type]
+            # The filters mostly hand a style back unchanged (truecolor already): keep the segment.
+            append(segment if new is style and segment.control is None else Segment(segment.text, new))  # type: ignore[arg-type]
         if self._pieces is None:
             if self.pad is not None:
                 append(self.pad)

@@ -23,7 +23,7 @@ from liqterm.engine import EngineSnapshot, TapeRow
 from liqterm.tui.cells import CLASS_SHORT, hms, side_word
 from liqterm.tui.view import ViewFilter, everything
 from liqterm.tui.widgets.line_list import LineList, cell
-from liqterm.tui.widgets.row_text import fit
+from liqterm.tui.widgets.row_text import exact, fit
 
 VENUE_SHORT = {"binance": "BIN", "bybit": "BYB", "okx": "OKX", "gateio": "GATE", "bitget": "BGT"}
 CORRELATED = "⇄"
@@ -58,6 +58,8 @@ class LiquidationTape(LineList):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Detail")]
 
+    EXACT_ROWS = True  # render_row builds merged runs and pads them to the width
+
     snapshot: var[EngineSnapshot | None] = var(None, always_update=True)
     view: var[ViewFilter] = var(ViewFilter)
     paused: var[bool] = var(False)
@@ -78,6 +80,7 @@ class LiquidationTape(LineList):
         self._admits: tuple[ViewFilter | None, Callable[[TapeRow], bool]] = (None, ViewFilter().admitter())
         self._columns: list[tuple[str, str, int, bool]] = list(_COLUMNS)
         self._cells = [(name, size, right) for name, _title, size, right in _COLUMNS]
+        self._row_cells = _total(list(_COLUMNS))
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class LiquidationTape(LineList):
             columns = [(n, h, w + min(spare, 8) if n == "symbol" else w, r) for n, h, w, r in columns]
         self._columns = columns
         self._cells = [(name, size, right) for name, _title, size, right in columns]
+        self._row_cells = _total(columns)
         header = self.style_of("line-list--header")
         segments: list[Segment] = []
         for _name, title, size, right in columns:
@@ -190,6 +194,10 @@ class LiquidationTape(LineList):
                 segments.append(Segment(run, run_style))
                 run, run_style = " ", base
         segments.append(Segment(run, run_style))
+        if self._row_cells > width:  # columns wider than the pane (tiny terminals): cut
+            return exact(segments, width, self.style_of())
+        if self._row_cells < width:
+            segments.append(Segment(" " * (width - self._row_cells), self.style_of()))
         return segments
 
 
