@@ -112,20 +112,31 @@ def test_correlation_window_is_configurable_and_critical_at_cascade_size() -> No
 
 def test_price_dislocation_between_venues() -> None:
     engine = Engine()
-    engine.ingest(liq(1_000, venue="binance", price=100_000.0))
-    engine.ingest(liq(1_000, venue="okx", price=101_500.0, ms=T0 + 1_000))  # 149 bp apart
-    alerts = engine.ingest(liq(1_000, venue="binance", price=100_000.0, ms=T0 + 2_000))
+    assert engine.ingest(liq(1_000, venue="binance", price=100_000.0)) == []
+    alerts = engine.ingest(liq(1_000, venue="okx", price=101_500.0, ms=T0 + 1_000))  # 149 bp apart
     dislocations = [a for a in alerts if a.kind == "dislocation"]
     assert len(dislocations) == 1
     assert dislocations[0].priority is Priority.INFO
-    assert set(dislocations[0].venues) == {"binance", "okx"}
+    assert dislocations[0].venues == ("okx", "binance")
+    assert "149 bp" in dislocations[0].text
+    # The same gap again within the cooldown is suppressed, not repeated.
+    assert "dislocation" not in kinds(engine.ingest(liq(1_000, venue="binance", price=1e5, ms=T0 + 2_000)))
+    assert engine.snapshot().suppressed["dislocation:BTC"] == 1
+
+
+def test_dislocation_needs_the_other_venue_within_the_window() -> None:
+    engine = Engine()
+    engine.ingest(liq(1_000, venue="binance", price=100_000.0))
+    late = engine.ingest(liq(1_000, venue="okx", price=101_500.0, ms=T0 + 10_000))  # window is 10 s
+    assert "dislocation" not in kinds(late)
 
 
 def test_no_dislocation_for_close_prices() -> None:
     engine = Engine()
     engine.ingest(liq(1_000, venue="binance", price=100_000.0))
-    engine.ingest(liq(1_000, venue="okx", price=100_300.0, ms=T0 + 1_000))  # 30 bp
-    assert "dislocation" not in kinds(engine.ingest(liq(1_000, venue="binance", ms=T0 + 2_000)))
+    close = engine.ingest(liq(1_000, venue="okx", price=100_300.0, ms=T0 + 1_000))  # 30 bp
+    close += engine.ingest(liq(1_000, venue="binance", price=100_000.0, ms=T0 + 2_000))
+    assert "dislocation" not in kinds(close)
 
 
 def test_cascade_onset_and_end_after_120s_below() -> None:

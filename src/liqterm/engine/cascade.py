@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,7 +41,6 @@ from liqterm.engine.flow import (
     SHORT,
     SUM_DP,
     SUM_DP2,
-    VENUES,
     AssetState,
 )
 
@@ -71,10 +71,9 @@ class Predictor(Protocol):
 
 MODEL_PATH = Path(__file__).with_name("cascade_model.json")
 """Shipped coefficients and calibration; refit with ``scripts/fit_predictor.py``."""
-_KERNEL_AGES = range(0, 31)  # the 10 s kernel is cut at 30 s (e^-3): the exact 60 s count covers the rest
-_W1 = [math.exp(-age / 1.0) for age in _KERNEL_AGES]
-_W10 = [math.exp(-age / 10.0) for age in _KERNEL_AGES]
-_W1_SUM, _W10_SUM = sum(_W1[:7]), sum(_W10)
+_W1_SUM = 1.0 / (1.0 - math.exp(-1.0))
+_W10_SUM = 1.0 / (1.0 - math.exp(-0.1))
+"""A steady one event a second reads as this much on the 1 s and 10 s kernels."""
 BASELINE_FLOOR_PER_S = 10.0 / 3.0 / 60.0
 """An asset's usual rate is taken to be at least 10/3 events a minute: below that the
 per-asset label's N_min (10 in 60 s) binds anyway, and a sparse asset's median is 0."""
@@ -135,10 +134,12 @@ class LiqtermPredictor:
         if cache is not None and cache[0] == minute:
             return cache[1]
         counts = [0] * 30
-        for record in flow.minutes:
+        for record in reversed(flow.minutes):
             age = minute - 1 - record[0]
-            if 0 <= age < 30:
-                counts[age] += record[COUNT_MIN]
+            if age >= 30:
+                break
+            if age >= 0:
+                counts[age] = record[COUNT_MIN]
         counts.sort()
         rate = max((counts[14] + counts[15]) / 2.0 / 60.0, BASELINE_FLOOR_PER_S)
         if cache is not None:
@@ -147,30 +148,15 @@ class LiqtermPredictor:
 
     def _features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> tuple[float, ...]:
         now_sec = now_ms // 1000
+        n1, n10 = flow.kernel_counts(now_sec)
         current = flow.bucket
-        n1 = n10 = usd10 = 0.0
-        venues: set[str] = set()
-        age = now_sec - current[SEC]
-        if 0 <= age <= 30:
-            count = current[COUNT]
-            n10 = count * _W10[age]
-            if age < 7:
-                n1 = count * _W1[age]
-            if age < 10:
-                usd10 = current[LONG] + current[SHORT]
-                venues.update(current[VENUES])
+        usd10 = 0.0
+        if now_sec - current[SEC] < 10:
+            usd10 = current[LONG] + current[SHORT]
         for bucket in reversed(flow.seconds):
-            age = now_sec - bucket[SEC]
-            if age > 30:
+            if bucket[SEC] <= now_sec - 10:
                 break
-            if age >= 0:
-                count = bucket[COUNT]
-                n10 += count * _W10[age]
-                if age < 10:
-                    usd10 += bucket[LONG] + bucket[SHORT]
-                    venues.update(bucket[VENUES])
-                    if age < 7:
-                        n1 += count * _W1[age]
+            usd10 += bucket[LONG] + bucket[SHORT]
         base = self._baseline(flow, now_sec)
         long60, short60 = flow.long_60s, flow.short_60s
         usd60 = long60 + short60
@@ -193,14 +179,12 @@ class LiqtermPredictor:
             math.log(6.0 * usd10 * support / cascade_usd + USD_FLOOR),
             min((usd60 + usd10 * 5.0 * support) / cascade_usd, 3.0),
             abs(long60 - short60) / usd60 if usd60 > 0 else 0.0,
-            float(len(venues)),
+            float(flow.venues_since(now_sec - 10)),
             drift,
         )
 
     def probability(self, flow: AssetState, now_ms: int, cascade_usd: float) -> float:
-        z = self._offset
-        for weight, value in zip(self._weights, self._features(flow, now_ms, cascade_usd), strict=True):
-            z += weight * value
+        z = self._offset + sum(map(operator.mul, self._weights, self._features(flow, now_ms, cascade_usd)))
         a, b = self._platt
         z = a * z + b
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))

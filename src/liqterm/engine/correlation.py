@@ -6,9 +6,9 @@ threshold. The engine checks it per event from running totals; it is reported
 when it starts and again each time the combined USD doubles, so a growing
 cross-venue flush escalates instead of repeating.
 
-Dislocation: a venue's liquidation price in a finished second more than
-``gap_bps`` away from another venue's latest one within the window. Checked once
-per asset-second, and only when two venues are in the window.
+Dislocation: a liquidation's price more than ``gap_bps`` away from the latest
+liquidation price of another venue within the window. Checked per event in O(1),
+and only when a second venue is in the window.
 Venues report different prices (Binance the average fill, Bybit and OKX the
 bankruptcy price), so small gaps are normal: the default gap is wide and
 dislocations are informational.
@@ -17,9 +17,8 @@ dislocations are informational.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from liqterm.engine.flow import LONG, PRICES, SEC, SHORT, AssetState
+from liqterm.engine.flow import LONG, SHORT, AssetState
 from liqterm.engine.snapshot import Correlation
 
 
@@ -57,24 +56,8 @@ def correlation_of(state: AssetState, now_ms: int) -> Correlation:
     )
 
 
-def find_dislocation(
-    state: AssetState, finished: list[Any], now_ms: int, gap_bps: float
-) -> Dislocation | None:
-    """Compare a finished second's venue prices with other venues' latest in the window."""
-    latest: dict[str, float] = {}
-    horizon = finished[SEC] - state.window_s
-    for bucket in reversed(state.seconds):  # newest first: the first price seen per venue wins
-        if bucket[SEC] <= horizon:
-            break
-        if bucket is not finished:
-            for venue, price in bucket[PRICES].items():
-                latest.setdefault(venue, price)
-    worst: Dislocation | None = None
-    for venue, price in finished[PRICES].items():
-        for other, other_price in latest.items():
-            if other == venue:
-                continue
-            gap = abs(price - other_price) / ((price + other_price) / 2) * 10_000
-            if gap > gap_bps and (worst is None or gap > worst.gap_bps):
-                worst = Dislocation(state.asset, venue, price, other, other_price, gap, now_ms)
-    return worst
+def dislocation_at(state: AssetState, venue: str, price: float, now_ms: int) -> Dislocation:
+    """The gap between ``price`` on ``venue`` and the latest price of another venue."""
+    other = state.other_price
+    gap = abs(price - other) / ((price + other) / 2) * 10_000
+    return Dislocation(state.asset, venue, price, state.other_venue, other, gap, now_ms)

@@ -18,14 +18,13 @@ from types import MappingProxyType
 from liqterm.config.schema import CLASSES, Config, Thresholds
 from liqterm.engine.alerts import Alert, AlertBook
 from liqterm.engine.cascade import Predictor, make_predictor
-from liqterm.engine.correlation import correlation_of, find_dislocation
+from liqterm.engine.correlation import correlation_of, dislocation_at
 from liqterm.engine.events import AlertFactory
 from liqterm.engine.flow import (
     COUNT,
     LAST_PRICE,
     LONG,
     N_INST,
-    PRICES,
     SHORT,
     SUM_DP,
     SUM_DP2,
@@ -73,7 +72,8 @@ class Engine:
         self._max_future_ms = int(config.engine.max_future_skew_s * 1000)
         self._eval_every_ms = config.cascade.evaluate_every_ms
         self._observes = self.predictor.observes_buckets
-        self._session_by_hour: dict[int, str] = {}
+        self._hour_from = -HOUR_MS  # the hour the last event fell in, and its session
+        self._session = ""
         self._scaled: dict[tuple[str, str], tuple[float, float, float]] = {}
         self._seen = SeenEvents(int(config.engine.dedup_horizon_s * 1000))
         self._assets: dict[str, AssetState] = {}
@@ -109,22 +109,24 @@ class Engine:
         ):
             self._reject(event)
             return []
-        identity = (event.venue, event.symbol, event.side, price, event.quantity, ms)
+        venue = event.venue
+        identity = (venue, event.symbol, event.side, price, event.quantity, ms)
         seen = self._seen
-        if identity in seen:
+        if identity in seen.current or identity in seen.old:
             self.duplicates += 1
             return []
-        seen.add(identity)
+        seen.current.add(identity)
         if ms > self.now_ms:
             self.now_ms = ms
-            seen.advance(ms)
+            if ms >= seen.rotate_ms:
+                seen.advance(ms)
         self.events_total += 1
-        venue = event.venue
         self._venue_events[venue] = self._venue_events.get(venue, 0) + 1
+        if not self._hour_from <= ms < self._hour_from + HOUR_MS:
+            self._hour_from = ms - ms % HOUR_MS
+            self._session = session_name_at(ms)
+        session = self._session
 
-        session = self._session_by_hour.get(ms // HOUR_MS)
-        if session is None:
-            session = self._session_by_hour[ms // HOUR_MS] = session_name_at(ms)
         asset = event.asset
         state = self._assets.get(asset)
         if state is None:
@@ -147,24 +149,37 @@ class Engine:
             state.short_60s += usd
         bucket[COUNT] += 1
         state.n_60s += 1
+        now_sec = state.cur_sec  # an event older than the current second is counted in it
+        if venue != state.venue_last:
+            # The latest event from another venue is the one before this.
+            state.other_sec = state.last_sec
+            state.other_price = state.tail_price
+            state.other_venue = state.venue_last
+            state.venue_last = venue
+        state.last_sec = now_sec
+        state.tail_price = price
+        state.venue_secs[venue] = now_sec
         per_venue = bucket[VENUES]
         per_venue[venue] = per_venue.get(venue, 0.0) + usd
-        bucket[PRICES][venue] = price
         bucket[LAST_PRICE] = price
-        dp = price - state.p_ref
-        bucket[SUM_DP] += dp
-        bucket[SUM_DP2] += dp * dp
+        if self._observes:
+            dp = price - state.p_ref
+            bucket[SUM_DP] += dp
+            bucket[SUM_DP2] += dp * dp
         if ms >= state.last_ms:
             state.last_ms = ms
             state.last_price = price
 
+        # With a second venue in the window (exact and O(1)): the price gap to it, and whether
+        # the window's USD (bounded first by the 60 s totals) makes it a correlation.
         correlated = False
-        if state.long_60s + state.short_60s >= whale:  # cheap bound: 60 s covers 10 s
-            win_usd, win_venues = state.window_before(sec)
-            usd_window = win_usd + bucket[LONG] + bucket[SHORT]
-            correlated = usd_window >= whale and (
-                len(win_venues) > 1 or len(per_venue) > 1 or not win_venues <= per_venue.keys()
-            )
+        if state.other_sec > now_sec - state.window_s:
+            other_price = state.other_price
+            if abs(price - other_price) * 20_000.0 > self._gap_bps * (price + other_price):
+                raised.append(self._alerts.for_dislocation(dislocation_at(state, venue, price, ms)))
+            if state.long_60s + state.short_60s >= whale:
+                usd_window = state.window_before(now_sec)[0] + bucket[LONG] + bucket[SHORT]
+                correlated = usd_window >= whale
         self.seq += 1
         self._recent.append((self.seq, event, cls, session, correlated))
 
@@ -182,15 +197,12 @@ class Engine:
             state.corr_level = 0.0
         if state.cascade_since is None:
             if state.long_60s + state.short_60s >= cascade:
-                state.evict(sec)
-            if state.long_60s + state.short_60s >= cascade:
                 state.cascade_since = ms
                 state.below_since = None
                 raised.append(self._alerts.for_cascade(state, cascade, ms))
         else:
-            state.evict(sec)
             self._track_cascade_end(state, cascade, ms)
-        if cls >= 2 or bucket[COUNT] % EVALUATE_BURST == 0:
+        if (cls >= 2 or bucket[COUNT] % EVALUATE_BURST == 0) and state.cascade_since is None:
             self._evaluate(state, ms, cascade, raised)
         return self._book.admit(raised) if raised else raised
 
@@ -202,18 +214,16 @@ class Engine:
             return
         if self._observes:
             self.predictor.observe(state.predictor, finished)
-        if len(state.window_before(sec)[1]) > 1:
-            dislocation = find_dislocation(state, finished, ms, self._gap_bps)
-            if dislocation is not None:
-                raised.append(self._alerts.for_dislocation(dislocation))
-        # Assets far from the warning band are re-evaluated at a slower cadence; a whale or
-        # a busy second (every EVALUATE_BURST events) still evaluates at once.
+        # While the asset's cascade runs no warning can be raised: its probability rests until
+        # the cascade ends (a snapshot still shows a fresh one). Assets far from the warning
+        # band are re-evaluated at a slower cadence; a whale or a busy second (every
+        # EVALUATE_BURST events) still evaluates at once.
+        if state.cascade_since is not None:
+            return
         near = state.probability >= self._possible * NEAR_BAND
         if ms - state.evaluated_ms < (self._eval_every_ms if near else QUIET_EVALUATE_MS):
             return
         cascade = state.thresholds[2]
-        if state.n_60s >= EVALUATE_MIN_EVENTS:
-            state.evict(sec)
         n = state.n_60s
         elevated = n >= EVALUATE_MIN_EVENTS and (
             n >= 3 * state.baseline_per_minute()
@@ -223,7 +233,6 @@ class Engine:
             self._evaluate(state, ms, cascade, raised)
 
     def _evaluate(self, state: AssetState, ms: int, cascade: float, raised: list[Alert]) -> None:
-        state.evict(ms // 1000)
         state.evaluated_ms = ms
         probability = self.predictor.probability(state, ms, cascade)
         state.probability = probability
@@ -316,7 +325,6 @@ class Engine:
         sec = now_ms // 1000
         if sec > state.cur_sec:
             self._roll(state, sec, now_ms, [])
-        state.evict(sec)
         session = session_name_at(now_ms)
         cascade = (self._scaled.get((asset, session)) or self._scale(asset, session))[2]
         return self.predictor.probability(state, now_ms, cascade)
@@ -391,7 +399,6 @@ class Engine:
         for state in self._assets.values():
             if now_sec > state.cur_sec:
                 self._roll(state, now_sec, now, [])  # alerts raised here surface on the next event
-            state.evict(now_sec)
         return build_meters(self._assets, self.predictor, self.config, now, session, limit)
 
     def _correlations(self, now: int) -> tuple[Correlation, ...]:

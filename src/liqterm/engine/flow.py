@@ -2,31 +2,37 @@
 
 The engine's hot path adds each event to the asset's current bucket and to the
 running 60 s totals (see ``Engine.ingest``). When the next second's first event
-arrives the bucket "rolls": it joins the finished seconds, and the engine does
-its once-per-asset-second work (dislocations, the predictor's cadence). Windows
-are trimmed lazily (:meth:`AssetState.evict`) only when a reader needs exact
-figures, and seconds older than a minute fold into minute records for the 5 min
-and 1 h figures. The correlation window's finished seconds are summed once per
-second (:meth:`AssetState.window_before`).
+arrives the bucket "rolls": it joins the finished seconds and its minute's
+record, seconds older than a minute leave the 60 s totals, the kernel
+intensities move on, and the engine does its once-per-asset-second work
+(dislocations, the predictor's cadence). The correlation window's finished
+seconds are summed at most once per second (:meth:`AssetState.window_before`).
 
 Resolution: 10 s and 60 s windows are exact to the second; 5 min and 1 h are
-the last minute's seconds plus whole earlier minutes (minute resolution). An
-event older than the current bucket (venues deliver slightly out of order) is
-counted in the current bucket: totals stay right, only its second moves.
+whole minutes plus the current one (minute resolution). An event older than the
+current bucket (venues deliver slightly out of order) is counted in the current
+bucket: totals stay right, only its second moves.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
-# Bucket fields (a list, indexed, because attribute access on the hot path costs).
-SEC, LONG, SHORT, COUNT, VENUES, PRICES, SUM_DP, SUM_DP2, N_INST, LAST_PRICE = range(10)
+# Bucket fields (a list, indexed: a list literal is the cheapest thing to make once a second).
+SEC, LONG, SHORT, COUNT, VENUES, SUM_DP, SUM_DP2, N_INST, LAST_PRICE = range(9)
 COUNT_MIN = 3  # index of the count in a minute record [minute, long, short, count]
+NEVER = -(1 << 40)
+
+KERNEL_SPAN_S = 200
+"""Exponential kernels (the Hawkes intensities) decay by table lookup; past this age they are 0."""
+DECAY_1S = tuple(math.exp(-age / 1.0) for age in range(KERNEL_SPAN_S))
+DECAY_10S = tuple(math.exp(-age / 10.0) for age in range(KERNEL_SPAN_S))
 
 
 def new_bucket(sec: int) -> list[Any]:
-    return [sec, 0.0, 0.0, 0, {}, {}, 0.0, 0.0, 0, 0.0]
+    return [sec, 0.0, 0.0, 0, {}, 0.0, 0.0, 0, 0.0]
 
 
 class AssetState:
@@ -40,20 +46,30 @@ class AssetState:
         "corr_level",
         "cur_sec",
         "evaluated_ms",
+        "k1",
+        "k10",
+        "k_sec",
         "last_ms",
         "last_price",
+        "last_sec",
         "long_60s",
         "minutes",
         "n_60s",
         "n_minutes",
+        "other_price",
+        "other_sec",
+        "other_venue",
         "p_ref",
         "predictor",
         "probability",
         "seconds",
         "session",
         "short_60s",
+        "tail_price",
         "thresholds",
         "trend_ref",
+        "venue_last",
+        "venue_secs",
         "win_sec",
         "win_usd",
         "win_venues",
@@ -75,6 +91,20 @@ class AssetState:
         self.win_sec = -1
         self.win_usd = 0.0
         self.win_venues: frozenset[str] = frozenset()
+        # Whether a second venue is in the correlation window, in O(1) per event: the venue,
+        # second and price of the latest event, and of the latest one from any OTHER venue.
+        self.venue_last = ""
+        self.last_sec = NEVER
+        self.tail_price = 0.0
+        self.other_venue = ""
+        self.other_sec = NEVER
+        self.other_price = 0.0
+        self.venue_secs: dict[str, int] = {}  # venue -> the second of its latest event
+        # Event counts of the finished seconds on exponential kernels of 1 s and 10 s, as of
+        # second ``k_sec`` (self-excitation intensities, kept up to date once a second).
+        self.k1 = 0.0
+        self.k10 = 0.0
+        self.k_sec = NEVER
         self.last_ms = 0
         self.last_price = 0.0
         self.p_ref = 0.0
@@ -91,46 +121,56 @@ class AssetState:
     def roll(self, sec: int) -> list[Any] | None:
         """Start second ``sec``; return the finished bucket (``None`` if it was empty).
 
-        Windows are NOT trimmed here: totals may still hold buckets older than the
-        window (they only over-count), and every reader that needs exact figures
-        calls :meth:`evict` first. A sparse asset then pays for trimming only when a
-        threshold is within reach, and the deques stay bounded by the length check.
+        The finished bucket joins the last minute's seconds and its minute's record,
+        and seconds that left the 60 s window are dropped (amortised O(1): each
+        bucket is added and removed once), so the 60 s totals are exact for the
+        window ending at the current second.
         """
         bucket = self.bucket
         finished = None
-        if bucket[COUNT]:
+        count = bucket[COUNT]
+        seconds = self.seconds
+        if count:
             finished = bucket
-            self.seconds.append(bucket)
-        self.bucket = [sec, 0.0, 0.0, 0, {}, {}, 0.0, 0.0, 0, 0.0]
+            seconds.append(bucket)
+            done = bucket[SEC]
+            age = done - self.k_sec
+            if age < KERNEL_SPAN_S:
+                self.k1 = self.k1 * DECAY_1S[age] + count
+                self.k10 = self.k10 * DECAY_10S[age] + count
+            else:
+                self.k1 = self.k10 = float(count)
+            self.k_sec = done
+            minutes = self.minutes
+            minute = done // 60
+            self.n_minutes += count
+            if minutes and minutes[-1][0] == minute:
+                record = minutes[-1]
+                record[1] += bucket[LONG]
+                record[2] += bucket[SHORT]
+                record[3] += count
+            else:
+                minutes.append([minute, bucket[LONG], bucket[SHORT], count])
+                while minutes[0][0] <= minute - 61:
+                    self.n_minutes -= minutes.popleft()[COUNT_MIN]
+        self.bucket = [sec, 0.0, 0.0, 0, {}, 0.0, 0.0, 0, 0.0]
         self.cur_sec = sec
-        if len(self.seconds) > 64:
+        if seconds and seconds[0][SEC] <= sec - 60:
             self.evict(sec)
         return finished
 
     def evict(self, sec: int) -> None:
-        """Trim the windows to end at second ``sec`` (exact totals afterwards)."""
+        """Drop the seconds that left the 60 s window ending at second ``sec``."""
         seconds = self.seconds
         while seconds and seconds[0][SEC] <= sec - 60:
             old = seconds.popleft()
             self.long_60s -= old[LONG]
             self.short_60s -= old[SHORT]
             self.n_60s -= old[COUNT]
-            minute = old[SEC] // 60
-            minutes = self.minutes
-            self.n_minutes += old[COUNT]
-            if minutes and minutes[-1][0] == minute:
-                tail = minutes[-1]
-                tail[1] += old[LONG]
-                tail[2] += old[SHORT]
-                tail[3] += old[COUNT]
-            else:
-                minutes.append([minute, old[LONG], old[SHORT], old[COUNT]])
-        while self.minutes and self.minutes[0][0] <= sec // 60 - 60:
-            self.n_minutes -= self.minutes.popleft()[COUNT_MIN]
-        # With nothing left but the current second, reset the totals to it exactly, so
-        # float subtraction cannot drift over a long run.
-        current = self.bucket
         if not seconds:
+            # Only the current second is left: reset the totals to it exactly, so float
+            # subtraction cannot drift over a long run.
+            current = self.bucket
             self.long_60s = current[LONG]
             self.short_60s = current[SHORT]
             self.n_60s = current[COUNT]
@@ -158,7 +198,24 @@ class AssetState:
         """USD and venues over the correlation window, the current second included."""
         usd, venues = self.window_before(self.cur_sec)
         current = self.bucket
-        return usd + current[LONG] + current[SHORT], venues | current[VENUES].keys()
+        return usd + current[LONG] + current[SHORT], venues.union(current[VENUES])
+
+    def kernel_counts(self, now_sec: int) -> tuple[float, float]:
+        """Event counts on the 1 s and 10 s exponential kernels at ``now_sec`` (current second included)."""
+        age = max(now_sec - self.k_sec, 0)
+        n1 = n10 = 0.0
+        if age < KERNEL_SPAN_S:
+            n1, n10 = self.k1 * DECAY_1S[age], self.k10 * DECAY_10S[age]
+        count = self.bucket[COUNT]
+        age = max(now_sec - self.cur_sec, 0)
+        if count and age < KERNEL_SPAN_S:
+            n1 += count * DECAY_1S[age]
+            n10 += count * DECAY_10S[age]
+        return n1, n10
+
+    def venues_since(self, sec: int) -> int:
+        """How many venues liquidated this asset after second ``sec``."""
+        return sum(1 for last in self.venue_secs.values() if last > sec)
 
     def last_10s(self) -> tuple[float, float]:
         """(long, short) USD over the last 10 s, counting the current second."""
@@ -171,11 +228,12 @@ class AssetState:
         return long_usd, short_usd
 
     def last_minutes(self, span: int) -> tuple[float, float]:
-        """(long, short) USD over the last minute plus ``span - 1`` whole earlier minutes."""
-        long_usd, short_usd = self.long_60s, self.short_60s
+        """(long, short) USD over the current minute so far and the ``span`` whole minutes before it."""
+        current = self.bucket
+        long_usd, short_usd = current[LONG], current[SHORT]
         horizon = self.cur_sec // 60 - span
         for minute, long_part, short_part, _ in reversed(self.minutes):
-            if minute <= horizon:
+            if minute < horizon:
                 break
             long_usd += long_part
             short_usd += short_part
@@ -190,11 +248,18 @@ class AssetState:
         return totals
 
     def baseline_per_minute(self) -> float:
-        """Mean events per minute over the part of the last hour before the last 60 s."""
-        if not self.minutes:
+        """Mean events per minute over the recorded minutes before the last two (at most an hour)."""
+        minutes = self.minutes
+        if not minutes:
             return 0.0
-        span = max(1, self.cur_sec // 60 - self.minutes[0][0])
-        return self.n_minutes / span
+        recent_from = self.cur_sec // 60 - 1
+        n = self.n_minutes
+        for record in reversed(minutes):
+            if record[0] < recent_from:
+                break
+            n -= record[COUNT_MIN]
+        span = recent_from - minutes[0][0]
+        return n / span if span > 0 else 0.0
 
     def active_1h(self) -> bool:
         return bool(self.n_60s or self.bucket[COUNT] or self.minutes)

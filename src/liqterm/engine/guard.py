@@ -33,29 +33,31 @@ class SeenEvents:
 
     The older generation is dropped every half horizon of event time, so memory
     stays bounded without a per-event eviction queue and a repeat is recognised
-    for at least half the horizon (and at most all of it).
+    for at least half the horizon (and at most all of it). The engine's hot path
+    reads ``current`` and ``old`` directly and calls :meth:`advance` only when
+    event time passes ``rotate_ms``.
     """
 
-    __slots__ = ("_current", "_half_ms", "_old", "_rotate_ms")
+    __slots__ = ("_half_ms", "current", "old", "rotate_ms")
 
     def __init__(self, horizon_ms: int) -> None:
         self._half_ms = horizon_ms // 2
-        self._current: set[tuple[Any, ...]] = set()
-        self._old: set[tuple[Any, ...]] = set()
-        self._rotate_ms = 0
+        self.current: set[tuple[Any, ...]] = set()
+        self.old: set[tuple[Any, ...]] = set()
+        self.rotate_ms = 0
 
     def __contains__(self, identity: tuple[Any, ...]) -> bool:
-        return identity in self._current or identity in self._old
+        return identity in self.current or identity in self.old
 
     def add(self, identity: tuple[Any, ...]) -> None:
-        self._current.add(identity)
+        self.current.add(identity)
 
     def advance(self, now_ms: int) -> None:
         """Event time moved on to ``now_ms``."""
-        if now_ms >= self._rotate_ms:
-            self._old = self._current
-            self._current = set()
-            self._rotate_ms = now_ms + self._half_ms
+        if now_ms >= self.rotate_ms:
+            self.old = self.current
+            self.current = set()
+            self.rotate_ms = now_ms + self._half_ms
 
     def __len__(self) -> int:
-        return len(self._current) + len(self._old)
+        return len(self.current) + len(self.old)
