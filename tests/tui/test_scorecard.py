@@ -24,16 +24,21 @@ def _alert(kind: str, at_ms: int, asset: str = "ZZZ") -> Alert:
     return Alert(kind=kind, priority=Priority.HIGH, asset=asset, key=key, text=kind, at_ms=at_ms)
 
 
-def _scripted(engine, script: dict[int, list[Alert]]):
-    """``engine.ingest`` that raises the scripted cascade alerts for the n-th event and no other."""
-    original = engine.ingest
-    count = iter(range(10**6))
+class _Scripted:
+    """The engine, except that ``ingest`` raises the scripted cascade alerts for the n-th event
+    and no other (a wrapper: the compiled engine's methods cannot be patched)."""
 
-    def ingest(event: Liquidation) -> list[Alert]:
-        alerts = [a for a in original(event) if a.kind not in ("cascade", "cascade_warning")]
-        return alerts + script.get(next(count), [])
+    def __init__(self, engine, script: dict[int, list[Alert]]) -> None:
+        self._engine = engine
+        self._script = script
+        self._count = iter(range(10**6))
 
-    return ingest
+    def ingest(self, event: Liquidation) -> list[Alert]:
+        alerts = [a for a in self._engine.ingest(event) if a.kind not in ("cascade", "cascade_warning")]
+        return alerts + self._script.get(next(self._count), [])
+
+    def __getattr__(self, name: str):
+        return getattr(self._engine, name)
 
 
 def _on_screen(app) -> str:
@@ -44,10 +49,8 @@ async def test_the_scorecard_line_follows_a_warning_and_then_an_onset(config_fil
     engine = demo_engine(0)
     events = demo_events()
     t0 = events[0].exchange_ms
-    engine.ingest = _scripted(  # type: ignore[method-assign]
-        engine, {0: [_alert("cascade_warning", t0)], 1: [_alert("cascade", t0 + 4_000)]}
-    )
-    app = make_app(config_file, engine)
+    scripted = _Scripted(engine, {0: [_alert("cascade_warning", t0)], 1: [_alert("cascade", t0 + 4_000)]})
+    app = make_app(config_file, scripted)
     async with app.run_test(size=SIZE) as pilot:
         show(app)
         await pilot.pause()

@@ -29,20 +29,9 @@ import math
 import operator
 from collections import deque
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from liqterm.engine.flow import (
-    COUNT,
-    COUNT_MIN,
-    LAST_PRICE,
-    LONG,
-    N_INST,
-    SEC,
-    SHORT,
-    SUM_DP,
-    SUM_DP2,
-    AssetState,
-)
+from liqterm.engine.flow import COUNT_MIN, AssetState, Bucket
 
 
 class Predictor(Protocol):
@@ -59,7 +48,7 @@ class Predictor(Protocol):
 
     def new_state(self, ref_price: float) -> Any: ...
 
-    def observe(self, state: Any, bucket: list[Any]) -> None:
+    def observe(self, state: Any, bucket: Bucket) -> None:
         """Take one finished one-second bucket of the asset."""
 
     def probability(self, flow: AssetState, now_ms: int, cascade_usd: float) -> float:
@@ -101,10 +90,10 @@ class LiqtermPredictor:
     data, then a Platt calibration, both shipped in ``cascade_model.json``.
     """
 
-    name = "liqterm"
-    observes_buckets = False
-    FEATURES = ("rate1", "rate10", "rate60", "accel", "near60", "near10", "projected", "one_sided",
-                "venues", "drift")  # fmt: skip
+    name: ClassVar[str] = "liqterm"
+    observes_buckets: ClassVar[bool] = False
+    FEATURES: ClassVar[tuple[str, ...]] = ("rate1", "rate10", "rate60", "accel", "near60", "near10",
+                                           "projected", "one_sided", "venues", "drift")  # fmt: skip
 
     def __init__(self, model: dict[str, Any] | None = None) -> None:
         model = model or load_model()
@@ -121,7 +110,7 @@ class LiqtermPredictor:
     def new_state(self, ref_price: float) -> list[float]:
         return [-1.0, 0.0]  # the minute the cached baseline was computed in, and its value
 
-    def observe(self, state: list[float], bucket: list[Any]) -> None:
+    def observe(self, state: list[float], bucket: Bucket) -> None:
         return None
 
     def features(self, flow: AssetState, now_ms: int, cascade_usd: float) -> dict[str, float]:
@@ -151,12 +140,12 @@ class LiqtermPredictor:
         n1, n10 = flow.kernel_counts(now_sec)
         current = flow.bucket
         usd10 = 0.0
-        if now_sec - current[SEC] < 10:
-            usd10 = current[LONG] + current[SHORT]
+        if now_sec - current.sec < 10:
+            usd10 = current.long + current.short
         for bucket in reversed(flow.seconds):
-            if bucket[SEC] <= now_sec - 10:
+            if bucket.sec <= now_sec - 10:
                 break
-            usd10 += bucket[LONG] + bucket[SHORT]
+            usd10 += bucket.long + bucket.short
         base = self._baseline(flow, now_sec)
         long60, short60 = flow.long_60s, flow.short_60s
         usd60 = long60 + short60
@@ -165,7 +154,7 @@ class LiqtermPredictor:
         rate10 = math.log1p(n10 / _W10_SUM / base)
         rate60 = math.log1p(flow.n_60s / 60.0 / base)
         seconds = flow.seconds
-        first_price = seconds[0][LAST_PRICE] if seconds else 0.0
+        first_price = seconds[0].last_price if seconds else 0.0
         drift = 0.0
         if first_price and flow.last_price and usd60 > 0:
             move = (flow.last_price - first_price) / first_price * 10_000.0
@@ -206,7 +195,7 @@ class SeedState:
     __slots__ = ("buckets", "n", "n_inst", "ref_price", "sum_dp", "sum_dp2", "usd")
 
     def __init__(self, ref_price: float) -> None:
-        self.buckets: deque[list[Any]] = deque()
+        self.buckets: deque[Bucket] = deque()
         self.ref_price = ref_price
         self.n = 0
         self.usd = 0.0
@@ -218,28 +207,28 @@ class SeedState:
 class SeedPredictor:
     """The reference design's composite score (see the module docstring)."""
 
-    name = "seed"
-    observes_buckets = True
+    name: ClassVar[str] = "seed"
+    observes_buckets: ClassVar[bool] = True
 
     def new_state(self, ref_price: float) -> SeedState:
         return SeedState(ref_price)
 
-    def observe(self, state: SeedState, bucket: list[Any]) -> None:
+    def observe(self, state: SeedState, bucket: Bucket) -> None:
         state.buckets.append(bucket)
         self._add(state, bucket, 1)
-        self._evict(state, bucket[SEC])
+        self._evict(state, bucket.sec)
 
     @staticmethod
-    def _add(state: SeedState, bucket: list[Any], sign: int) -> None:
-        state.n += sign * bucket[COUNT]
-        state.usd += sign * (bucket[LONG] + bucket[SHORT])
-        state.sum_dp += sign * bucket[SUM_DP]
-        state.sum_dp2 += sign * bucket[SUM_DP2]
-        state.n_inst += sign * bucket[N_INST]
+    def _add(state: SeedState, bucket: Bucket, sign: int) -> None:
+        state.n += sign * bucket.count
+        state.usd += sign * (bucket.long + bucket.short)
+        state.sum_dp += sign * bucket.sum_dp
+        state.sum_dp2 += sign * bucket.sum_dp2
+        state.n_inst += sign * bucket.n_inst
 
     def _evict(self, state: SeedState, sec: int) -> None:
         buckets = state.buckets
-        while buckets and buckets[0][SEC] <= sec - SEED_WINDOW_S:
+        while buckets and buckets[0].sec <= sec - SEED_WINDOW_S:
             self._add(state, buckets.popleft(), -1)
         if not buckets:
             state.n = state.n_inst = 0
@@ -249,18 +238,18 @@ class SeedPredictor:
         state: SeedState = flow.predictor
         current = flow.bucket
         self._evict(state, now_ms // 1000)
-        n = state.n + current[COUNT]
+        n = state.n + current.count
         if n < SEED_MIN_EVENTS:
             return 0.0
-        usd = state.usd + current[LONG] + current[SHORT]
-        mean_dp = (state.sum_dp + current[SUM_DP]) / n
-        variance = max((state.sum_dp2 + current[SUM_DP2]) / n - mean_dp * mean_dp, 0.0)
+        usd = state.usd + current.long + current.short
+        mean_dp = (state.sum_dp + current.sum_dp) / n
+        variance = max((state.sum_dp2 + current.sum_dp2) / n - mean_dp * mean_dp, 0.0)
         mean_price = state.ref_price + mean_dp
         spread = math.sqrt(variance) / mean_price if mean_price > 0 else 1.0
         volume_concentration = min(usd / (n * 1_000_000.0), 1.0)
         time_compression = min(n / (SEED_WINDOW_S / 60) / SEED_EVENTS_PER_MIN_FULL, 1.0)
         price_clustering = 1.0 - min(10.0 * spread, 1.0)
-        institutional_ratio = (state.n_inst + current[N_INST]) / n
+        institutional_ratio = (state.n_inst + current.n_inst) / n
         score = (
             0.3 * volume_concentration
             + 0.25 * time_compression

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from liqterm.engine.flow import LONG, SHORT, AssetState
+from liqterm.engine.flow import AssetState
 from liqterm.engine.snapshot import Correlation
 
 
@@ -39,12 +39,12 @@ def correlation_of(state: AssetState, now_ms: int) -> Correlation:
     sides = set()
     first_sec = state.cur_sec
     for bucket in (*reversed(state.seconds), state.bucket):
-        if bucket[0] <= state.cur_sec - state.window_s:
+        if bucket.sec <= state.cur_sec - state.window_s:
             break
-        first_sec = min(first_sec, bucket[0])
-        if bucket[LONG]:
+        first_sec = min(first_sec, bucket.sec)
+        if bucket.long:
             sides.add("long")
-        if bucket[SHORT]:
+        if bucket.short:
             sides.add("short")
     return Correlation(
         asset=state.asset,

@@ -20,17 +20,7 @@ from liqterm.engine.alerts import Alert, AlertBook
 from liqterm.engine.cascade import Predictor, make_predictor
 from liqterm.engine.correlation import correlation_of, dislocation_at
 from liqterm.engine.events import AlertFactory
-from liqterm.engine.flow import (
-    COUNT,
-    LAST_PRICE,
-    LONG,
-    N_INST,
-    SHORT,
-    SUM_DP,
-    SUM_DP2,
-    VENUES,
-    AssetState,
-)
+from liqterm.engine.flow import AssetState
 from liqterm.engine.guard import DAY_MS, SeenEvents, rejection_reason
 from liqterm.engine.readout import active_correlations, build_meters, tape_rows
 from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
@@ -142,12 +132,12 @@ class Engine:
             self._roll(state, sec, ms, raised)
         bucket = state.bucket
         if event.side is _LONG:
-            bucket[LONG] += usd
+            bucket.long += usd
             state.long_60s += usd
         else:
-            bucket[SHORT] += usd
+            bucket.short += usd
             state.short_60s += usd
-        bucket[COUNT] += 1
+        bucket.count += 1
         state.n_60s += 1
         now_sec = state.cur_sec  # an event older than the current second is counted in it
         if venue != state.venue_last:
@@ -159,13 +149,13 @@ class Engine:
         state.last_sec = now_sec
         state.tail_price = price
         state.venue_secs[venue] = now_sec
-        per_venue = bucket[VENUES]
+        per_venue = bucket.venues
         per_venue[venue] = per_venue.get(venue, 0.0) + usd
-        bucket[LAST_PRICE] = price
+        bucket.last_price = price
         if self._observes:
             dp = price - state.p_ref
-            bucket[SUM_DP] += dp
-            bucket[SUM_DP2] += dp * dp
+            bucket.sum_dp += dp
+            bucket.sum_dp2 += dp * dp
         if ms >= state.last_ms:
             state.last_ms = ms
             state.last_price = price
@@ -178,14 +168,14 @@ class Engine:
             if abs(price - other_price) * 20_000.0 > self._gap_bps * (price + other_price):
                 raised.append(self._alerts.for_dislocation(dislocation_at(state, venue, price, ms)))
             if state.long_60s + state.short_60s >= whale:
-                usd_window = state.window_before(now_sec)[0] + bucket[LONG] + bucket[SHORT]
+                usd_window = state.window_before(now_sec)[0] + bucket.long + bucket.short
                 correlated = usd_window >= whale
         self.seq += 1
         self._recent.append((self.seq, event, cls, session, correlated))
 
         if cls >= 2:
             if cls == 3:
-                bucket[N_INST] += 1
+                bucket.n_inst += 1
             self._whales.add(event)
         if cls >= self._min_alert_class:
             raised.append(self._alerts.for_event(event, CLASSES[cls], session))
@@ -202,7 +192,7 @@ class Engine:
                 raised.append(self._alerts.for_cascade(state, cascade, ms))
         else:
             self._track_cascade_end(state, cascade, ms)
-        if (cls >= 2 or bucket[COUNT] % EVALUATE_BURST == 0) and state.cascade_since is None:
+        if (cls >= 2 or bucket.count % EVALUATE_BURST == 0) and state.cascade_since is None:
             self._evaluate(state, ms, cascade, raised)
         return self._book.admit(raised) if raised else raised
 

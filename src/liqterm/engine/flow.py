@@ -20,8 +20,6 @@ import math
 from collections import deque
 from typing import Any
 
-# Bucket fields (a list, indexed: a list literal is the cheapest thing to make once a second).
-SEC, LONG, SHORT, COUNT, VENUES, SUM_DP, SUM_DP2, N_INST, LAST_PRICE = range(9)
 COUNT_MIN = 3  # index of the count in a minute record [minute, long, short, count]
 NEVER = -(1 << 40)
 
@@ -31,8 +29,21 @@ DECAY_1S = tuple(math.exp(-age / 1.0) for age in range(KERNEL_SPAN_S))
 DECAY_10S = tuple(math.exp(-age / 10.0) for age in range(KERNEL_SPAN_S))
 
 
-def new_bucket(sec: int) -> list[Any]:
-    return [sec, 0.0, 0.0, 0, {}, 0.0, 0.0, 0, 0.0]
+class Bucket:
+    """One second of one asset's liquidations."""
+
+    __slots__ = ("count", "last_price", "long", "n_inst", "sec", "short", "sum_dp", "sum_dp2", "venues")
+
+    def __init__(self, sec: int) -> None:
+        self.sec = sec
+        self.long = 0.0  # USD of long positions liquidated
+        self.short = 0.0
+        self.count = 0
+        self.venues: dict[str, float] = {}  # USD by venue
+        self.sum_dp = 0.0  # sums of price - reference price, and its square (the seed's spread)
+        self.sum_dp2 = 0.0
+        self.n_inst = 0  # institutional-size events
+        self.last_price = 0.0
 
 
 class AssetState:
@@ -80,9 +91,9 @@ class AssetState:
         self.asset = asset
         self.window_s = window_s  # the cross-venue correlation window
         self.cur_sec = -1
-        self.bucket = new_bucket(-1)
-        self.seconds: deque[list[Any]] = deque()  # finished buckets of the last 60 s
-        self.minutes: deque[list[Any]] = deque()  # [minute, long, short, count] older than 60 s
+        self.bucket = Bucket(-1)
+        self.seconds: deque[Bucket] = deque()  # finished buckets of the last 60 s
+        self.minutes: deque[list[Any]] = deque()  # [minute, long, short, count], the last hour
         self.n_minutes = 0  # events in ``minutes``
         self.long_60s = 0.0
         self.short_60s = 0.0
@@ -118,7 +129,7 @@ class AssetState:
         self.session = ""  # the session ``thresholds`` were scaled for
         self.thresholds: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
-    def roll(self, sec: int) -> list[Any] | None:
+    def roll(self, sec: int) -> Bucket | None:
         """Start second ``sec``; return the finished bucket (``None`` if it was empty).
 
         The finished bucket joins the last minute's seconds and its minute's record,
@@ -128,12 +139,12 @@ class AssetState:
         """
         bucket = self.bucket
         finished = None
-        count = bucket[COUNT]
+        count = bucket.count
         seconds = self.seconds
         if count:
             finished = bucket
             seconds.append(bucket)
-            done = bucket[SEC]
+            done = bucket.sec
             age = done - self.k_sec
             if age < KERNEL_SPAN_S:
                 self.k1 = self.k1 * DECAY_1S[age] + count
@@ -146,34 +157,34 @@ class AssetState:
             self.n_minutes += count
             if minutes and minutes[-1][0] == minute:
                 record = minutes[-1]
-                record[1] += bucket[LONG]
-                record[2] += bucket[SHORT]
+                record[1] += bucket.long
+                record[2] += bucket.short
                 record[3] += count
             else:
-                minutes.append([minute, bucket[LONG], bucket[SHORT], count])
+                minutes.append([minute, bucket.long, bucket.short, count])
                 while minutes[0][0] <= minute - 61:
                     self.n_minutes -= minutes.popleft()[COUNT_MIN]
-        self.bucket = [sec, 0.0, 0.0, 0, {}, 0.0, 0.0, 0, 0.0]
+        self.bucket = Bucket(sec)
         self.cur_sec = sec
-        if seconds and seconds[0][SEC] <= sec - 60:
+        if seconds and seconds[0].sec <= sec - 60:
             self.evict(sec)
         return finished
 
     def evict(self, sec: int) -> None:
         """Drop the seconds that left the 60 s window ending at second ``sec``."""
         seconds = self.seconds
-        while seconds and seconds[0][SEC] <= sec - 60:
+        while seconds and seconds[0].sec <= sec - 60:
             old = seconds.popleft()
-            self.long_60s -= old[LONG]
-            self.short_60s -= old[SHORT]
-            self.n_60s -= old[COUNT]
+            self.long_60s -= old.long
+            self.short_60s -= old.short
+            self.n_60s -= old.count
         if not seconds:
             # Only the current second is left: reset the totals to it exactly, so float
             # subtraction cannot drift over a long run.
             current = self.bucket
-            self.long_60s = current[LONG]
-            self.short_60s = current[SHORT]
-            self.n_60s = current[COUNT]
+            self.long_60s = current.long
+            self.short_60s = current.short
+            self.n_60s = current.count
 
     # -- read side (snapshots) ----------------------------------------------------------------
 
@@ -187,10 +198,10 @@ class AssetState:
             usd = 0.0
             venues: set[str] = set()
             for bucket in reversed(self.seconds):
-                if bucket[SEC] <= sec - self.window_s:
+                if bucket.sec <= sec - self.window_s:
                     break
-                usd += bucket[LONG] + bucket[SHORT]
-                venues.update(bucket[VENUES])
+                usd += bucket.long + bucket.short
+                venues.update(bucket.venues)
             self.win_sec, self.win_usd, self.win_venues = sec, usd, frozenset(venues)
         return self.win_usd, self.win_venues
 
@@ -198,7 +209,7 @@ class AssetState:
         """USD and venues over the correlation window, the current second included."""
         usd, venues = self.window_before(self.cur_sec)
         current = self.bucket
-        return usd + current[LONG] + current[SHORT], venues.union(current[VENUES])
+        return usd + current.long + current.short, venues.union(current.venues)
 
     def kernel_counts(self, now_sec: int) -> tuple[float, float]:
         """Event counts on the 1 s and 10 s exponential kernels at ``now_sec`` (current second included)."""
@@ -206,7 +217,7 @@ class AssetState:
         n1 = n10 = 0.0
         if age < KERNEL_SPAN_S:
             n1, n10 = self.k1 * DECAY_1S[age], self.k10 * DECAY_10S[age]
-        count = self.bucket[COUNT]
+        count = self.bucket.count
         age = max(now_sec - self.cur_sec, 0)
         if count and age < KERNEL_SPAN_S:
             n1 += count * DECAY_1S[age]
@@ -219,18 +230,18 @@ class AssetState:
 
     def last_10s(self) -> tuple[float, float]:
         """(long, short) USD over the last 10 s, counting the current second."""
-        long_usd, short_usd = self.bucket[LONG], self.bucket[SHORT]
+        long_usd, short_usd = self.bucket.long, self.bucket.short
         for bucket in reversed(self.seconds):
-            if bucket[SEC] <= self.cur_sec - 10:
+            if bucket.sec <= self.cur_sec - 10:
                 break
-            long_usd += bucket[LONG]
-            short_usd += bucket[SHORT]
+            long_usd += bucket.long
+            short_usd += bucket.short
         return long_usd, short_usd
 
     def last_minutes(self, span: int) -> tuple[float, float]:
         """(long, short) USD over the current minute so far and the ``span`` whole minutes before it."""
         current = self.bucket
-        long_usd, short_usd = current[LONG], current[SHORT]
+        long_usd, short_usd = current.long, current.short
         horizon = self.cur_sec // 60 - span
         for minute, long_part, short_part, _ in reversed(self.minutes):
             if minute < horizon:
@@ -241,9 +252,9 @@ class AssetState:
 
     def venues_60s(self) -> dict[str, float]:
         """USD by venue over the last 60 s."""
-        totals: dict[str, float] = dict(self.bucket[VENUES])
+        totals: dict[str, float] = dict(self.bucket.venues)
         for bucket in self.seconds:
-            for venue, usd in bucket[VENUES].items():
+            for venue, usd in bucket.venues.items():
                 totals[venue] = totals.get(venue, 0.0) + usd
         return totals
 
@@ -262,4 +273,4 @@ class AssetState:
         return n / span if span > 0 else 0.0
 
     def active_1h(self) -> bool:
-        return bool(self.n_60s or self.bucket[COUNT] or self.minutes)
+        return bool(self.n_60s or self.bucket.count or self.minutes)

@@ -1,0 +1,46 @@
+"""Build liqterm; compile the engine's hot path with mypyc where a C compiler is available.
+
+Everything in ``[project]`` lives in pyproject.toml; this file only adds the compiled
+modules. ``Engine.ingest`` runs about 1.5x faster compiled (``make bench`` prints which
+build it measured). Without a C compiler, or with ``LIQTERM_PURE=1`` in the environment,
+the same modules install as plain Python and behave identically (``make test`` runs the
+engine's tests both ways).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+HOT_MODULES = ("engine", "flow", "cascade", "correlation", "guard", "alerts", "events", "whales", "sessions")
+COMPILED = [f"src/liqterm/engine/{name}.py" for name in HOT_MODULES]
+
+
+class BuildExtOrPure(build_ext):
+    """Build every compiled module, or none: a failed C build falls back to pure Python."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # any compiler failure means "install pure"
+            for path in self.get_outputs():
+                if os.path.exists(path):
+                    os.remove(path)
+            self.extensions = []
+            print(f"liqterm: the engine stays pure Python (C build failed: {exc})", file=sys.stderr)
+
+
+def compiled_modules() -> list:
+    if os.environ.get("LIQTERM_PURE"):
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        return []
+    return mypycify(COMPILED, opt_level="3", debug_level="0")
+
+
+setup(ext_modules=compiled_modules(), cmdclass={"build_ext": BuildExtOrPure})
