@@ -111,11 +111,12 @@ def test_non_text_inputs_never_raise(venue: str) -> None:
 def test_an_internal_bug_is_a_rejection_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = ADAPTERS["okx"]
 
-    def broken(frame: object, received_ms: int) -> Decoded:
+    def broken(message: object, received_ms: int) -> Decoded:
         raise KeyError("oops")
 
-    monkeypatch.setattr(adapter, "_decode", broken)
+    monkeypatch.setattr(adapter, "_decode_message", broken)  # the full reader, after either JSON reader
     assert adapter.decode("{}", RECEIVED) == Decoded([], "unparseable frame (KeyError)")
+    assert adapter.decode(b"{}", RECEIVED) == Decoded([], "unparseable frame (KeyError)")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

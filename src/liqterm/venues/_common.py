@@ -2,8 +2,17 @@
 and the one order in which a liquidation row is checked.
 
 The parsers run once per websocket frame, so these stay plain functions on builtin
-types: no intermediate objects between ``json.loads`` and the final
+types: no intermediate objects between the JSON reader and the final
 :class:`~liqterm.model.Liquidation` (the per-symbol :class:`Resolved` is memoised).
+
+Each adapter reads a frame two ways. ``_fast`` takes the venue's ordinary data frame
+(read by orjson; every row well formed, every symbol already resolved) straight to its
+events, and gives up (``None``) at the first thing it does not expect. Everything else
+takes the full path, ``_decode``: the stdlib's ``json.loads``, then ``_decode_message``,
+which checks everything in a fixed order and names the first fault. The fast path
+returns only what the full path would have returned for the same frame
+(tests/venues/test_venues_fast_path.py checks this on real and mutated frames), so it
+changes speed, never results; a control or rejected frame is simply read twice.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from liqterm.model import Liquidation, Side, canonical_asset
+from liqterm.venues._build import clean, event_of, fast_loads
 from liqterm.venues.base import Decoded
 from liqterm.venues.instruments import VenueInstruments, bundled
 
@@ -38,8 +48,10 @@ def control(rejected: str | None = None) -> Decoded:
 
 
 def load_json(frame: str | bytes) -> tuple[object, str | None]:
-    """``(value, None)`` for a frame that is JSON, else ``(None, reason)``.
+    """``(value, None)`` for a frame that is JSON, else ``(None, reason)``: the stdlib's verdict.
 
+    The full path reads with ``json.loads``, which defines what a frame may be (orjson
+    on the fast path refuses a little more, and such frames come here).
     ``json.loads`` takes bytes too; invalid UTF-8 surfaces as a ``UnicodeDecodeError``
     (a ``ValueError``), absurd nesting as ``RecursionError``.
     """
@@ -147,15 +159,7 @@ def liquidation_or_reason(
         return "bad size"
     if not exchange_ms:
         return "bad time"
-    asset, scale, size_unit, size_in_usd = resolved
-    quantity = size * size_unit / price if size_in_usd else size * size_unit
-    if scale != 1.0:
-        price /= scale
-        quantity *= scale
-    # Built inline: this runs once per row, and one more call shows in benchmarks/parse.py.
-    return Liquidation(
-        venue, symbol, asset, side, price, quantity, price * quantity, exchange_ms, received_ms
-    )
+    return event_of(venue, symbol, resolved, side, price, size, exchange_ms, received_ms)
 
 
 def strip_quote(symbol: str, quotes: tuple[str, ...]) -> str:
@@ -171,8 +175,9 @@ class AdapterBase:
     swappable instruments table.
 
     Subclasses set the declarative attributes of
-    :class:`~liqterm.venues.base.VenueAdapter` and implement ``_decode`` (most through
-    :meth:`_decode_rows`, then also ``_resolve_asset`` and ``_read_row``).
+    :class:`~liqterm.venues.base.VenueAdapter` and implement ``_decode_message`` (most
+    through :meth:`_decode_rows`, then also ``_resolve_asset`` and ``_read_row``), and
+    ``_fast`` for their ordinary data frame (see the module docstring).
     """
 
     name: str
@@ -267,6 +272,15 @@ class AdapterBase:
     def decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         """Decode one frame with the reason for anything rejected; never raises."""
         try:
+            if type(frame) is str:
+                try:
+                    events = self._fast(fast_loads(frame), received_ms)
+                except (ValueError, RecursionError):  # not JSON (orjson's errors are ValueErrors)
+                    events = None
+                if events is not None:
+                    return clean(events)
+            # Anything but an ordinary data frame is read again by the stdlib, as it always was:
+            # orjson refuses NaN and reads integers past 64 bits as floats, and reasons quote values.
             return self._decode(frame, received_ms)
         except Exception as exc:  # contract: never raises; a parser bug must not kill a feed
             log.debug("%s: unexpected %s while decoding a frame", self.name, type(exc).__name__)
@@ -277,4 +291,19 @@ class AdapterBase:
         return self.decode(frame, received_ms).events
 
     def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        """The full path from the frame itself: the stdlib reads it, ``_decode_message`` checks it."""
+        message, reason = load_json(frame)
+        if reason:
+            return Decoded([], reason)
+        return self._decode_message(message, received_ms)
+
+    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
+        """The events of an ordinary, wholly valid data frame, else ``None`` (the full path decides).
+
+        Must return exactly what ``_decode_message`` would, and never raise.
+        """
+        return None
+
+    def _decode_message(self, message: object, received_ms: int) -> Decoded:
+        """The full reader of a parsed frame: events, or the first reason it is refused."""
         raise NotImplementedError

@@ -19,7 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation
+from liqterm.venues._build import event_of, number_of
 from liqterm.venues._common import (
+    _HUGE,
+    _MAX_MS,
+    _MIN_MS,
+    _TINY,
     LONG,
     SHORT,
     AdapterBase,
@@ -27,7 +32,6 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
-    load_json,
     positive,
 )
 from liqterm.venues.base import Decoded, KeepAlive
@@ -78,7 +82,43 @@ class BinanceAdapter(AdapterBase):
             return f"coin-margined symbol {symbol}"
         return f"unknown symbol {symbol}"
 
-    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
+        """A ``forceOrder`` event whose fields are all valid, else ``None`` (see _common)."""
+        try:
+            if "data" in message and "stream" in message:  # type: ignore[operator]
+                message = message["data"]  # type: ignore[index]
+            order = message["o"]  # type: ignore[index]
+            if type(order) is not dict:
+                return None
+            symbol = order["s"]
+            resolved = self._assets[symbol]  # KeyError until the full path has resolved it once
+            side = order["S"]
+            ms = order["T"]
+            price = number_of(order["ap"])  # the average fill price; "p" only on the full path
+            if type(price) is not float:
+                if type(price) is not int:
+                    return None
+                price = float(price)
+            size = number_of(order["z"])
+            if type(size) is not float:
+                if type(size) is not int:
+                    return None
+                size = float(size)
+            if type(resolved) is str or type(ms) is not int:
+                return None
+            if side == "SELL":  # the ORDER's side: SELL closes a long
+                side = LONG
+            elif side == "BUY":
+                side = SHORT
+            else:
+                return None
+            if _TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS:
+                return [event_of("binance", symbol, resolved, side, price, size, ms, received_ms)]
+        except Exception:
+            pass
+        return None
+
+    def _decode_message(self, message: object, received_ms: int) -> Decoded:
         """Decode a ``forceOrder`` event, raw or wrapped as ``{"stream":..,"data":..}``.
 
         Documented example (Binance USD-M "All Market Liquidation Order Streams"; the
@@ -92,9 +132,6 @@ class BinanceAdapter(AdapterBase):
         ``z`` (filled so far; ``l`` is only the last fill) at ``ap`` (average fill
         price; ``p`` is the limit price, used only when ``ap`` is 0 or absent).
         """
-        message, reason = load_json(frame)
-        if reason:
-            return Decoded([], reason)
         if type(message) is not dict:
             return Decoded([], "not an object")
         if "data" in message and "stream" in message:

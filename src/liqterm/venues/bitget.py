@@ -27,7 +27,12 @@ import json
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation
+from liqterm.venues._build import event_of, number_of
 from liqterm.venues._common import (
+    _HUGE,
+    _MAX_MS,
+    _MIN_MS,
+    _TINY,
     LONG,
     SHORT,
     AdapterBase,
@@ -35,7 +40,6 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
-    load_json,
     positive,
 )
 from liqterm.venues.base import Decoded, KeepAlive
@@ -80,7 +84,57 @@ class BitgetAdapter(AdapterBase):
         found = self._listed_or_named(symbol, symbol, LINEAR_SUFFIXES, size_in_usd=True)
         return found if found is not None else f"unknown symbol {symbol}"[:60]
 
+    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
+        """A ``liquidation`` push whose rows are all valid, else ``None`` (see _common)."""
+        try:
+            arg = message["arg"]  # type: ignore[index]
+            rows = message["data"]  # type: ignore[index]
+            if "event" in message or type(rows) is not list:  # type: ignore[operator]
+                return None
+            if arg["topic"] != "liquidation" or arg["instType"] not in LINEAR_INST_TYPES:
+                return None
+            assets = self._assets
+            events = []
+            for row in rows:
+                symbol = row["symbol"]
+                resolved = assets[symbol]  # KeyError until the full path has resolved it once
+                side = row["side"]
+                ms = row["ts"]
+                price = number_of(row["price"])
+                if type(price) is not float:
+                    if type(price) is not int:
+                        return None
+                    price = float(price)
+                size = number_of(row["amount"])  # USDT (size_in_usd)
+                if type(size) is not float:
+                    if type(size) is not int:
+                        return None
+                    size = float(size)
+                if type(resolved) is str:
+                    return None
+                # epoch_ms's rule for a digit string, less its seconds case
+                if type(ms) is not str or not (ms.isascii() and ms.isdigit() and len(ms) < 18):
+                    return None
+                ms = int(ms)
+                if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
+                    return None
+                if side == "buy":  # read as the POSITION side
+                    side = LONG
+                elif side == "sell":
+                    side = SHORT
+                else:
+                    return None
+                events.append(event_of("bitget", symbol, resolved, side, price, size, ms, received_ms))
+            return events
+        except Exception:
+            return None
+
     def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        if frame == "pong" or frame == b"pong":
+            return control()
+        return super()._decode(frame, received_ms)
+
+    def _decode_message(self, message: object, received_ms: int) -> Decoded:
         """Decode a ``liquidation`` push; each ``data`` row is one liquidation.
 
         Documented example (Bitget UTA "Liquidation Channel")::
@@ -89,11 +143,6 @@ class BitgetAdapter(AdapterBase):
               "ts":"1736371332162"}],"arg":{"instType":"usdt-futures","topic":"liquidation"},
              "action":"update","ts":1736371332162}
         """
-        if frame == "pong" or frame == b"pong":
-            return control()
-        message, reason = load_json(frame)
-        if reason:
-            return Decoded([], reason)
         if type(message) is not dict:
             return Decoded([], "not an object")
         if "event" in message:  # subscribe ack or error

@@ -21,7 +21,12 @@ import json
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation
+from liqterm.venues._build import event_of, number_of
 from liqterm.venues._common import (
+    _HUGE,
+    _MAX_MS,
+    _MIN_MS,
+    _TINY,
     LONG,
     SHORT,
     AdapterBase,
@@ -29,7 +34,6 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
-    load_json,
     positive,
 )
 from liqterm.venues.base import Decoded, KeepAlive
@@ -94,7 +98,46 @@ class BybitAdapter(AdapterBase):
             return f"inverse symbol {symbol}"
         return f"unknown symbol {symbol}"
 
-    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
+        """An ``allLiquidation`` push whose rows are all valid, else ``None`` (see _common)."""
+        try:
+            topic = message["topic"]  # type: ignore[index]
+            rows = message["data"]  # type: ignore[index]
+            if type(topic) is not str or not topic.startswith(TOPIC_PREFIX) or type(rows) is not list:
+                return None
+            assets = self._assets
+            events = []
+            for row in rows:
+                symbol = row["s"]
+                resolved = assets[symbol]  # KeyError until the full path has resolved it once
+                side = row["S"]
+                ms = row["T"]
+                price = number_of(row["p"])
+                if type(price) is not float:
+                    if type(price) is not int:
+                        return None
+                    price = float(price)
+                size = number_of(row["v"])
+                if type(size) is not float:
+                    if type(size) is not int:
+                        return None
+                    size = float(size)
+                if type(resolved) is str or type(ms) is not int:
+                    return None
+                if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
+                    return None
+                if side == "Buy":  # the POSITION side
+                    side = LONG
+                elif side == "Sell":
+                    side = SHORT
+                else:
+                    return None
+                events.append(event_of("bybit", symbol, resolved, side, price, size, ms, received_ms))
+            return events
+        except Exception:
+            return None
+
+    def _decode_message(self, message: object, received_ms: int) -> Decoded:
         """Decode an ``allLiquidation`` push; every row is one liquidation.
 
         Documented example (Bybit v5 "All Liquidation")::
@@ -102,9 +145,6 @@ class BybitAdapter(AdapterBase):
             {"topic":"allLiquidation.ROSEUSDT","type":"snapshot","ts":1739502303204,
              "data":[{"T":1739502302929,"s":"ROSEUSDT","S":"Sell","v":"20000","p":"0.04499"}]}
         """
-        message, reason = load_json(frame)
-        if reason:
-            return Decoded([], reason)
         if type(message) is not dict:
             return Decoded([], "not an object")
         topic = message.get("topic")

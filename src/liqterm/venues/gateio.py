@@ -37,7 +37,12 @@ import time
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation, Side
+from liqterm.venues._build import event_of, number_of
 from liqterm.venues._common import (
+    _HUGE,
+    _MAX_MS,
+    _MIN_MS,
+    _TINY,
     LONG,
     SHORT,
     AdapterBase,
@@ -45,7 +50,6 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
-    load_json,
     positive,
     signed,
 )
@@ -105,7 +109,48 @@ class GateAdapter(AdapterBase):
             return f"not USD-quoted {symbol}"[:60]
         return Resolved(instrument.asset, instrument.scale, instrument.contract_size)
 
-    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
+        """A ``futures.public_liquidates`` update whose rows are all valid, else ``None`` (see _common)."""
+        try:
+            if message["channel"] != CHANNEL or message["event"] != "update" or message.get("error"):  # type: ignore[index,union-attr]
+                return None
+            rows = message["result"]  # type: ignore[index]
+            if type(rows) is dict:
+                rows = [rows]
+            elif type(rows) is not list:
+                return None
+            assets = self._assets
+            events = []
+            for row in rows:
+                symbol = row["contract"]
+                resolved = assets[symbol]  # KeyError until the full path has resolved it once
+                ms = row.get("time_ms")
+                if ms is None:
+                    ms = row["time"]
+                price = number_of(row["price"])
+                if type(price) is not float:
+                    if type(price) is not int:
+                        return None
+                    price = float(price)
+                contracts = row["size"]  # signed: the sign is the side
+                if type(contracts) is str:  # with X-Gate-Size-Decimal; else an int
+                    contracts = number_of(contracts)
+                if type(contracts) is not float:
+                    if type(contracts) is not int:
+                        return None
+                    contracts = float(contracts)
+                size = abs(contracts)
+                if type(resolved) is str or type(ms) is not int:
+                    return None
+                if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
+                    return None
+                side = _side_of(contracts)
+                events.append(event_of("gateio", symbol, resolved, side, price, size, ms, received_ms))
+            return events
+        except Exception:
+            return None
+
+    def _decode_message(self, message: object, received_ms: int) -> Decoded:
         """Decode a ``futures.public_liquidates`` update (one row object or an array of rows).
 
         Documented example (Gate futures WS v4, after the 2026-08-20 change)::
@@ -115,9 +160,6 @@ class GateAdapter(AdapterBase):
              "time":1541486601123,"contract":"BTC_USDT"},{"price":"215.2","size":"-10.5",
              "time":1541486601456,"contract":"BTC_USDT"}]}
         """
-        message, reason = load_json(frame)
-        if reason:
-            return Decoded([], reason)
         if type(message) is not dict:
             return Decoded([], "not an object")
         channel = message.get("channel")

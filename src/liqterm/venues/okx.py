@@ -26,7 +26,12 @@ import json
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation
+from liqterm.venues._build import event_of, number_of
 from liqterm.venues._common import (
+    _HUGE,
+    _MAX_MS,
+    _MIN_MS,
+    _TINY,
     LONG,
     SHORT,
     AdapterBase,
@@ -34,7 +39,6 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
-    load_json,
     positive,
 )
 from liqterm.venues.base import Decoded, KeepAlive
@@ -78,7 +82,58 @@ class OkxAdapter(AdapterBase):
         # inverse (BTC-USD-SWAP): each contract is worth contract_size USD, not base units
         return Resolved(instrument.asset, instrument.scale, instrument.contract_size, not instrument.linear)
 
+    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
+        """A ``liquidation-orders`` push whose rows are all valid, else ``None`` (see _common)."""
+        try:
+            if "event" in message or message["arg"]["channel"] != "liquidation-orders":  # type: ignore[operator,index]
+                return None
+            groups = message["data"]  # type: ignore[index]
+            if type(groups) is not list:
+                return None
+            assets = self._assets
+            events = []
+            for group in groups:
+                symbol = group["instId"]
+                resolved = assets[symbol]  # KeyError until the full path has resolved it once
+                details = group["details"]
+                if type(resolved) is str or type(details) is not list:
+                    return None
+                for row in details:
+                    position = row["posSide"]
+                    ms = row["ts"]
+                    price = number_of(row["bkPx"])
+                    if type(price) is not float:
+                        if type(price) is not int:
+                            return None
+                        price = float(price)
+                    size = number_of(row["sz"])  # contracts
+                    if type(size) is not float:
+                        if type(size) is not int:
+                            return None
+                        size = float(size)
+                    # epoch_ms's rule for a digit string, less its seconds case
+                    if type(ms) is not str or not (ms.isascii() and ms.isdigit() and len(ms) < 18):
+                        return None
+                    ms = int(ms)
+                    if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
+                        return None
+                    if position == "long":
+                        side = LONG
+                    elif position == "short":
+                        side = SHORT
+                    else:  # net mode: the full path reads the order's side
+                        return None
+                    events.append(event_of("okx", symbol, resolved, side, price, size, ms, received_ms))
+            return events
+        except Exception:
+            return None
+
     def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        if frame == "pong" or frame == b"pong":
+            return control()
+        return super()._decode(frame, received_ms)
+
+    def _decode_message(self, message: object, received_ms: int) -> Decoded:
         """Decode a ``liquidation-orders`` push: ``data[]`` instruments, each with ``details[]``.
 
         Documented example (OKX v5 "Liquidation orders channel")::
@@ -89,11 +144,6 @@ class OkxAdapter(AdapterBase):
               "instFamily":"IOST-USDT","instId":"IOST-USDT-SWAP","instType":"SWAP",
               "uly":"IOST-USDT"}]}
         """
-        if frame == "pong" or frame == b"pong":
-            return control()
-        message, reason = load_json(frame)
-        if reason:
-            return Decoded([], reason)
         if type(message) is not dict:
             return Decoded([], "not an object")
         if "event" in message:  # subscribe ack, error, service notice
