@@ -13,6 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+try:  # a replay reads each line and then its frame: orjson reads both ~3x faster than json
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib gives the same frames
+    _fast_loads = json.loads
+
 
 @dataclass(frozen=True, slots=True)
 class RecordedFrame:
@@ -47,16 +52,63 @@ def encode_line(record: RecordedFrame) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+class _FrameSlots:
+    """RecordedFrame's slots on a class without the frozen ``__setattr__`` (see _new_frame)."""
+
+    __slots__ = RecordedFrame.__slots__
+
+
+def _new_frame(received_ms: int, venue: str, frame: str, derived: bool) -> RecordedFrame:
+    """``RecordedFrame(...)`` about three times faster: the fields are stored on an instance
+    of a plain class with the same slots, which is then given its real class (Python allows
+    ``__class__`` assignment between layout-compatible classes). The result is an ordinary,
+    frozen RecordedFrame (liqterm.venues._build builds events the same way)."""
+    record = _FrameSlots()
+    record.received_ms = received_ms  # type: ignore[attr-defined]
+    record.venue = venue  # type: ignore[attr-defined]
+    record.frame = frame  # type: ignore[attr-defined]
+    record.derived = derived  # type: ignore[attr-defined]
+    record.__class__ = RecordedFrame  # type: ignore[assignment]
+    return record  # type: ignore[return-value]
+
+
+try:
+    _new_frame(1, "x", "", False)
+except TypeError:  # pragma: no cover - only if RecordedFrame changes shape
+    _new_frame = RecordedFrame  # type: ignore[assignment]
+
+
 def decode_line(line: str) -> RecordedFrame:
     """Parse one recording line.
+
+    A well-formed line is read by orjson (when installed); anything else by the stdlib,
+    whose verdict and reason it always was (orjson refuses NaN and reads integers past
+    64 bits as floats, so those lines take the stdlib path too).
 
     Raises:
         BadLine: the line is not JSON or misses/mistypes a required key.
     """
     try:
+        data = _fast_loads(line)
+    except (ValueError, RecursionError):  # orjson's errors are ValueErrors too
+        data = None
+    if type(data) is dict:
+        received_ms = data.get("received_ms")
+        venue = data.get("venue")
+        frame = data.get("frame")
+        if type(received_ms) is int and type(venue) is str and venue and type(frame) is str:
+            return _new_frame(received_ms, venue, frame, data.get("derived") is True)
+    return _decode_line_stdlib(line)
+
+
+def _decode_line_stdlib(line: str) -> RecordedFrame:
+    """:func:`decode_line` with ``json.loads`` alone: the reference, and its reasons."""
+    try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BadLine(f"not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise BadLine("not JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadLine("not a JSON object")
     received_ms = data.get("received_ms")

@@ -42,11 +42,11 @@ class RecordingReader:
             try:
                 for line in handle:
                     self.lines += 1
-                    if not line.strip():
-                        continue
                     try:
                         record = decode_line(line)
                     except BadLine as exc:
+                        if not line.strip():  # blank: skipped, not counted (checked only here,
+                            continue  # as stripping every line costs a copy of it)
                         self._bad(f"line {self.lines}: {exc}")
                         continue
                     self.frames += 1
