@@ -7,7 +7,9 @@ Walk forward: everything is fitted on data BEFORE --split only:
   1. the real recording (default: the bundled 2025-10-22 Binance slice) up to the split;
   2. the synthetic generator is calibrated on that same part, and --synthetic-hours of
      synthetic recordings (seeds --seed...) are generated from it for training.
-Then the predictors are scored on the real recording AFTER the split (the only honest
+liqterm's onset weight (liqterm.backtest.train.ONSET_WEIGHT) is chosen by leave-one-material-
+out cross-validation on that training data alone (liqterm.backtest.crossval; --no-cv keeps
+the default). Then the predictors are scored on the real recording AFTER the split (the only honest
 real figure), on the whole real slice (its first part was training data: flagged), and
 on fresh synthetic hours (other seeds; synthetic skill is not real skill).
 
@@ -27,12 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from liqterm.backtest.calibrate import GeneratorSpec, calibrate
+from liqterm.backtest.crossval import choose, cross_validate
 from liqterm.backtest.events import merged_frames
 from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
 from liqterm.backtest.report import plain
 from liqterm.backtest.runner import collect, score
 from liqterm.backtest.synthetic import generate
-from liqterm.backtest.train import FeatureTap, _theta, fit_engine_model, fit_params
+from liqterm.backtest.train import ONSET_WEIGHT, FeatureTap, _theta, fit_engine_model, fit_params
 from liqterm.engine.cascade import MODEL_PATH, LiqtermPredictor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=100)
     parser.add_argument("--write", action="store_true", help="write the shipped parameter and figure files")
     parser.add_argument("--figures-only", action="store_true", help="score the shipped parameters, no refit")
+    parser.add_argument(
+        "--no-cv", action="store_true", help=f"skip the cross-validation, onset weight {ONSET_WEIGHT:g}"
+    )
     args = parser.parse_args(argv)
     if args.figures_only:
         return figures_only(args)
@@ -151,7 +157,18 @@ def main(argv: list[str] | None = None) -> int:
         "test": f"the real slice from {args.split} on; synthetic seeds {args.seed + 1000}.. ",
         "generator": spec.to_dict(),
     }
-    params = fit_params(materials, cuts, provenance)
+    weight = ONSET_WEIGHT
+    if not args.no_cv:
+        results = cross_validate(materials, cuts)
+        weight = choose(results)
+        provenance["onset_weight_cv"] = {
+            "what": "leave-one-material-out CV on the training data only (market scopes): out-of-fold "
+            "Brier skill per predictor and liqterm's mean recall margin over each baseline's sweep",
+            "candidates": {f"{w:g}": r for w, r in results.items()},
+        }
+        print(f"onset weight by cross-validation within training: {weight:g}", file=sys.stderr)
+    provenance["onset_weight"] = weight
+    params = fit_params(materials, cuts, provenance, onset_weight=weight)
     model, probs, tracks = fit_engine_model(materials, taps, cuts)
     params.kinds["notional"].theta["liqterm"] = _theta(tracks, probs, materials[0].horizon_s, 1.0)
     model["provenance"] = provenance

@@ -78,8 +78,10 @@ class Material:
             self.downs[scope.name],
             test_from_s,
         )
-        if until_s is not None:  # training: only seconds whose horizon ends before the cut
-            cut = max(0, until_s - self.horizon_s - self.start_s)
+        if until_s is not None:  # training: only seconds whose label is settled before the cut
+            # y(tau) looks H seconds ahead, and an onset is only known once its crossing (up to
+            # window - 1 s after the back-dated onset) has happened
+            cut = max(0, until_s - self.horizon_s - (scope.rule.window_s - 1) - self.start_s)
             track.scored[cut:] = False
             track.outside[cut:] = False
         return track

@@ -2,10 +2,23 @@
 
 Per scope kind: the climatology rate; the Hawkes kernel by maximum likelihood on
 the training events; a Platt map per stream predictor; liqterm's stream model
-(L2 logistic regression, then a Platt calibration fitted on out-of-fold
-predictions, two folds in time order); and each predictor's alarm threshold, the
-lowest of the sweep's thresholds whose false warnings per hour on the training
-data stay within :data:`FALSE_PER_HOUR_BUDGET`.
+(L2 logistic regression on its features stacked with the baselines' raw scores,
+then a Platt calibration fitted on out-of-fold predictions, two folds in time
+order); and each predictor's alarm threshold, the lowest of the sweep's thresholds
+whose false warnings per hour on the training data stay within
+:data:`FALSE_PER_HOUR_BUDGET`.
+
+Why liqterm's stream model also learns from the onset seconds (:data:`ONSET_WEIGHT`):
+the probabilistic sample is the seconds OUTSIDE episodes, and the label back-dates an
+onset to the first second whose 10 s count already ran at the cascade rate. So every
+outside second whose 10 s count reached that rate is, by construction, one that did
+NOT become a cascade (had it become one, it would be inside the episode). Fitted on
+that sample alone, the model learns that a burst means LESS risk, and its probability
+falls at the very second the alarm is judged on (a warning at the onset second is a
+hit with lead 0; on the real training onset 17:51:25 liqterm fell from 0.080 to 0.071
+there while count10 rose). The onset second is where a warning counts, so it enters
+the fit as a positive, weighted; the Platt map is fitted on the outside sample only,
+so the probability stays calibrated for the Brier score.
 """
 
 from __future__ import annotations
@@ -31,6 +44,14 @@ FALSE_PER_HOUR_BUDGET = {"market": 6.0, "asset": 1.0, "notional": 1.0}
 """False warnings per scored hour (per asset for the pooled kinds) an alarm may cost on training data."""
 MAX_HAWKES_EVENTS = 150_000
 L2 = 10.0
+ONSET_WEIGHT = 20.0
+"""Weight of an onset second as a positive row of liqterm's stream model (the 60 s before it
+weigh 1 each). Chosen at every refit by leave-one-material-out cross-validation on the TRAINING
+data only (the four 6 h synthetic chunks and the real slice before the split; see
+:mod:`liqterm.backtest.crossval`), never on the held-out part: of 0, 3, 10, 20, 30 and 60, the
+weight with the largest worst-case alarm margin over the baselines among those whose pooled
+out-of-fold Brier skill beats every baseline's. Larger weights rank onsets higher (alarm recall)
+and cost Brier skill. This value is only the default of ``fit_predictor.py --no-cv``."""
 
 
 def _kind_tracks(materials: Sequence[Material], kind: str, until: Sequence[int | None]) -> list[tuple]:
@@ -77,42 +98,63 @@ def run_up(track: Track) -> np.ndarray:
     return out & track.scored
 
 
+def onset_seconds(track: Track) -> np.ndarray:
+    """The scored onset seconds of ``track``: where a warning is a hit with lead 0."""
+    out = np.zeros(len(track.scored), dtype=bool)
+    for start, _ in track.onsets:
+        out[start] = True
+    return out & track.scored
+
+
 def _fit_model(
-    groups: list[tuple[np.ndarray, Track, int]], with_run_ups: bool = False
+    groups: list[tuple[np.ndarray, Track, int]], with_run_ups: bool = False, onset_weight: float = 0.0
 ) -> tuple[Logistic, tuple[float, float]]:
     """Logistic regression on the probabilistic sample, and a Platt map fitted on out-of-fold
     logits (two folds, alternating by training material) so the probabilities are calibrated
-    on data the link was not fitted on. ``with_run_ups`` adds the run-ups as positives (the
-    target becomes "a cascade starts within the horizon or is building below its threshold")."""
+    on data the link was not fitted on.
 
-    def rows(fold: int | None) -> tuple[np.ndarray, np.ndarray]:
+    ``with_run_ups`` adds the run-ups as positives (the target becomes "a cascade starts within
+    the horizon or is building below its threshold"). ``onset_weight`` > 0 adds each onset
+    second as a positive of that weight (see :data:`ONSET_WEIGHT`); the Platt map is then
+    fitted on the probabilistic sample alone, the seconds the Brier score is taken on."""
+
+    def rows(fold: int | None, fitting: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         chosen = []
         for x, t, f in groups:
             if fold is None or f == fold:
                 extra = run_up(t) if with_run_ups else np.zeros_like(t.outside)
-                keep = t.outside | extra
-                chosen.append((x[keep], (t.y | extra)[keep]))
+                onsets = onset_seconds(t) & ~t.outside & (onset_weight > 0 and fitting)
+                keep = t.outside | extra | onsets
+                weight = np.where(onsets, onset_weight, 1.0)[keep]
+                chosen.append((x[keep], (t.y | extra | onsets)[keep], weight))
         if not chosen:
-            return np.zeros((0, groups[0][0].shape[1])), np.zeros(0)
-        return np.concatenate([x for x, _ in chosen]), np.concatenate([y for _, y in chosen]).astype(float)
+            return np.zeros((0, groups[0][0].shape[1])), np.zeros(0), np.zeros(0)
+        x, y, w = (np.concatenate(parts) for parts in zip(*chosen, strict=True))
+        return x, y.astype(float), w
 
+    calibrate_fitting = onset_weight <= 0  # the engine model keeps its run-ups in the calibration
     logits, targets = [], []
     for fold in (0, 1):
-        x_fit, y_fit = rows(1 - fold)
-        x_cal, y_cal = rows(fold)
+        x_fit, y_fit, w_fit = rows(1 - fold)
+        x_cal, y_cal, _ = rows(fold, fitting=calibrate_fitting)
         if len(y_cal) and y_fit.any() and not y_fit.all():
-            logits.append(fit_logistic(x_fit, y_fit, L2).logit(x_cal))
+            logits.append(fit_logistic(x_fit, y_fit, L2, weights=w_fit).logit(x_cal))
             targets.append(y_cal)
-    x_all, y_all = rows(None)
-    model = fit_logistic(x_all, y_all, L2)
+    x_all, y_all, w_all = rows(None)
+    model = fit_logistic(x_all, y_all, L2, weights=w_all)
     if not logits:  # a single material: calibrate in-sample
-        logits, targets = [model.logit(x_all)], [y_all]
+        x_cal, y_cal, _ = rows(None, fitting=calibrate_fitting)
+        logits, targets = [model.logit(x_cal)], [y_cal]
     platt = fit_platt(np.concatenate(logits), np.concatenate(targets))
     return model, (platt.a, platt.b)
 
 
 def fit_kind(
-    materials: Sequence[Material], kind: str, until: Sequence[int | None], stream_model: bool
+    materials: Sequence[Material],
+    kind: str,
+    until: Sequence[int | None],
+    stream_model: bool,
+    onset_weight: float = ONSET_WEIGHT,
 ) -> KindParams:
     rows = _kind_tracks(materials, kind, until)
     if not rows:
@@ -129,7 +171,8 @@ def fit_kind(
     if stream_model:
         folds = {id(m): i % 2 for i, m in enumerate(materials)}
         stacked = [stack(m.feature_matrix(s), sc) for (m, s, _), sc in zip(rows, scores, strict=True)]
-        model, (a, b) = _fit_model([(x, t, folds[id(m)]) for x, (m, _, t) in zip(stacked, rows, strict=True)])
+        groups = [(x, t, folds[id(m)]) for x, (m, _, t) in zip(stacked, rows, strict=True)]
+        model, (a, b) = _fit_model(groups, onset_weight=onset_weight)
         params.model = model
         params.platt["liqterm"] = Platt(a, b)
     tracks = [t for _, _, t in rows]
@@ -144,14 +187,17 @@ def fit_kind(
 
 
 def fit_params(
-    materials: Sequence[Material], until: Sequence[int | None] | None = None, provenance: dict | None = None
+    materials: Sequence[Material],
+    until: Sequence[int | None] | None = None,
+    provenance: dict | None = None,
+    onset_weight: float = ONSET_WEIGHT,
 ) -> BacktestParams:
     """Parameters for every scope kind present, from ``materials`` cut at ``until`` (None: all of it)."""
     cuts = list(until) if until is not None else [None] * len(materials)
     kinds = {}
     for kind in ("market", "asset", "notional"):
         if any(s.kind == kind for m in materials for s in m.scopes):
-            kinds[kind] = fit_kind(materials, kind, cuts, stream_model=kind != "notional")
+            kinds[kind] = fit_kind(materials, kind, cuts, kind != "notional", onset_weight)
     return BacktestParams(kinds, provenance or {})
 
 
