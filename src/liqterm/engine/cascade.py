@@ -29,7 +29,7 @@ import math
 import operator
 from collections import deque
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Final, Protocol
 
 from liqterm.engine.flow import COUNT_MIN, AssetState, Bucket
 
@@ -60,15 +60,15 @@ class Predictor(Protocol):
 
 MODEL_PATH = Path(__file__).with_name("cascade_model.json")
 """Shipped coefficients and calibration; refit with ``scripts/fit_predictor.py``."""
-_W1_SUM = 1.0 / (1.0 - math.exp(-1.0))
-_W10_SUM = 1.0 / (1.0 - math.exp(-0.1))
+_W1_SUM: Final = 1.0 / (1.0 - math.exp(-1.0))
+_W10_SUM: Final = 1.0 / (1.0 - math.exp(-0.1))
 """A steady one event a second reads as this much on the 1 s and 10 s kernels."""
-BASELINE_FLOOR_PER_S = 10.0 / 3.0 / 60.0
+BASELINE_FLOOR_PER_S: Final = 10.0 / 3.0 / 60.0
 """An asset's usual rate is taken to be at least 10/3 events a minute: below that the
 per-asset label's N_min (10 in 60 s) binds anyway, and a sparse asset's median is 0."""
-USD_FLOOR = 0.01
+USD_FLOOR: Final = 0.01
 """USD figures enter as ``log(usd / cascade threshold + 0.01)``: finite when nothing happened."""
-SHRINK_EVENTS = 5.0
+SHRINK_EVENTS: Final = 5.0
 
 
 def load_model(path: Path = MODEL_PATH) -> dict[str, Any]:
@@ -185,9 +185,9 @@ HawkesPredictor = LiqtermPredictor
 
 # -- the reference design's composite score, kept as a baseline ----------------------------------
 
-SEED_WINDOW_S = 300
-SEED_MIN_EVENTS = 3
-SEED_EVENTS_PER_MIN_FULL = 10.0
+SEED_WINDOW_S: Final = 300
+SEED_MIN_EVENTS: Final = 3
+SEED_EVENTS_PER_MIN_FULL: Final = 10.0
 """The seed said "time compression (events per minute)" without a scale; we read 10/min as 1."""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Final
 
 from liqterm.config.schema import CLASSES, Config, Thresholds
 from liqterm.engine.alerts import Alert, AlertBook
@@ -28,22 +29,22 @@ from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, Tap
 from liqterm.engine.whales import WhaleTracker
 from liqterm.model import Liquidation, Side
 
-CASCADE_END_MS = 120_000
+CASCADE_END_MS: Final = 120_000
 """A cascade ends after this long with the 60 s USD below the threshold (cascade-science §1)."""
-TREND_MS = 10_000
-EVALUATE_BURST = 16
+TREND_MS: Final = 10_000
+EVALUATE_BURST: Final = 16
 """Within one busy second, re-evaluate the predictor every this many events."""
-EVALUATE_MIN_EVENTS = 5
-EVALUATE_MIN_FILL = 0.2
+EVALUATE_MIN_EVENTS: Final = 5
+EVALUATE_MIN_FILL: Final = 0.2
 """When a second rolls, the predictor is re-run only for an asset whose last minute is
 elevated: at least 5 events and either 3x its usual rate or 20 % of its cascade threshold
 (or whose probability is already near the warning band). Its probability still updates on
 every whale-or-bigger event, every 16 events within one second, and in every snapshot."""
-QUIET_EVALUATE_MS = 3_000
-NEAR_BAND = 0.25
+QUIET_EVALUATE_MS: Final = 3_000
+NEAR_BAND: Final = 0.25
 """An asset whose last probability is below a quarter of the "possible" level is re-evaluated
 at most every ``QUIET_EVALUATE_MS`` when its seconds roll (instead of every second)."""
-_LONG = Side.LONG
+_LONG: Final = Side.LONG
 
 
 class Engine:

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Any
+from typing import Any, Final
 
-COUNT_MIN = 3  # index of the count in a minute record [minute, long, short, count]
-NEVER = -(1 << 40)
+COUNT_MIN: Final = 3  # index of the count in a minute record [minute, long, short, count]
+NEVER: Final = -(1 << 40)
 
-KERNEL_SPAN_S = 200
+KERNEL_SPAN_S: Final = 200
 """Exponential kernels (the Hawkes intensities) decay by table lookup; past this age they are 0."""
-DECAY_1S = tuple(math.exp(-age / 1.0) for age in range(KERNEL_SPAN_S))
-DECAY_10S = tuple(math.exp(-age / 10.0) for age in range(KERNEL_SPAN_S))
+DECAY_1S: Final = tuple(math.exp(-age / 1.0) for age in range(KERNEL_SPAN_S))
+DECAY_10S: Final = tuple(math.exp(-age / 10.0) for age in range(KERNEL_SPAN_S))
 
 
 class Bucket:

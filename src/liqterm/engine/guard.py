@@ -8,11 +8,11 @@ once, and refuses implausible ones with a reason counted per venue.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from liqterm.model import Liquidation
 
-DAY_MS = 86_400_000
+DAY_MS: Final = 86_400_000
 
 
 def rejection_reason(event: Liquidation, max_future_ms: int) -> str | None:

@@ -9,14 +9,15 @@ unreachable branch and read the wall clock; both mistakes are tested against her
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from liqterm.config.schema import SessionMultipliers
 from liqterm.engine.snapshot import SessionInfo
 
-HOUR_MS = 3_600_000
-DAY_MS = 24 * HOUR_MS
-_SATURDAY = 5  # Monday = 0
-_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday
+HOUR_MS: Final = 3_600_000
+DAY_MS: Final = 24 * HOUR_MS
+_SATURDAY: Final = 5  # Monday = 0
+_EPOCH_WEEKDAY: Final = 3  # 1970-01-01 was a Thursday
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,16 @@ rate. Eviction is by event time.
 from __future__ import annotations
 
 from collections import deque
+from typing import Final
 
 from liqterm.engine.snapshot import WhaleStats
 from liqterm.model import Liquidation, Side
 
-DAY_MS = 86_400_000
-DOMINANCE = 1.2
+DAY_MS: Final = 86_400_000
+DOMINANCE: Final = 1.2
 """One side dominates when its volume exceeds the other's by this factor."""
 
-ALL_ASSETS = "ALL"
+ALL_ASSETS: Final = "ALL"
 
 
 def dominant_side(long_usd: float, short_usd: float) -> str:
