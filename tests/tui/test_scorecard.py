@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tui_helpers import demo_engine, demo_events, make_app, show
 
-from liqterm.backtest.scorecard import Scorecard, ScorecardView, shipped_summary
+from liqterm.backtest.scorecard import Scorecard, ScorecardView, shipped_figures, shipped_summary
 from liqterm.engine import Alert
 from liqterm.engine.alerts import Priority
 from liqterm.model import Liquidation
@@ -41,6 +41,19 @@ class _Scripted:
         return getattr(self._engine, name)
 
 
+def _caught(data: str) -> str:
+    """What the shipped figures say liqterm caught on ``data`` (union scope), as "hits/onsets"."""
+    union = shipped_figures()[data]["scopes"]["union"]
+    return f"{round(union['predictors']['liqterm']['recall'] * union['onsets'])}/{union['onsets']}"
+
+
+def _shipped_text() -> str:
+    return (
+        f"Shipped model backtest: caught {_caught('real_test')} real (held out) · "
+        f"{_caught('synthetic_test')} synthetic"
+    )
+
+
 def _on_screen(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
@@ -55,7 +68,7 @@ async def test_the_scorecard_line_follows_a_warning_and_then_an_onset(config_fil
         show(app)
         await pilot.pause()
         assert "Session: no cascade warning or onset yet" in _on_screen(app)
-        assert "Shipped model backtest: caught 0/2 real (held out)" in _on_screen(app)
+        assert _shipped_text() in _on_screen(app)
 
         app.ingest(events[0].venue, [events[0]])  # the feed's path: engine -> alerts -> scorecard
         show(app)
@@ -120,7 +133,7 @@ def test_the_lines_shorten_to_fit_and_stay_honest_about_small_counts() -> None:
     none = ScorecardView(1, 0, 0, 0, 1, 0, None, None, None)
     assert session_line(none, 70).endswith("precision – · recall – · lead –")
     rows = shipped_summary()
-    assert shipped_line(rows, 70) == "Shipped model backtest: caught 0/2 real (held out) · 25/45 synthetic"
+    assert shipped_line(rows, 70) == _shipped_text()
     assert shipped_line([]) == "Shipped model backtest: no figures found"
 
 
