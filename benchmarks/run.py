@@ -12,8 +12,10 @@ HERE = Path(__file__).parent
 
 
 def main() -> int:
-    print(f"liqterm benchmarks on {platform.machine()} {platform.processor() or ''} "
-          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    print(
+        f"liqterm benchmarks on {platform.machine()} {platform.processor() or ''} "
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M:%S')}"
+    )
     only = set(sys.argv[1:])
     for path in sorted(HERE.glob("*.py")):
         if path.name in {"run.py"} or path.name.startswith("_"):

@@ -41,8 +41,17 @@ def frames(count: int = N) -> list[RecordedFrame]:
         symbol, asset, price = assets[index % 3]
         price *= 1 + (index % 997) * 1e-5
         ms = START_MS + index * 7
-        event = Liquidation("binance", symbol, asset, Side.LONG if index % 4 else Side.SHORT,
-                            price, 0.01 * (1 + index % 13), 0.0, ms, ms + 100)
+        event = Liquidation(
+            "binance",
+            symbol,
+            asset,
+            Side.LONG if index % 4 else Side.SHORT,
+            price,
+            0.01 * (1 + index % 13),
+            0.0,
+            ms,
+            ms + 100,
+        )
         out.append(RecordedFrame(ms + 100, "binance", encode_event("binance", event) or ""))
     return out
 
@@ -58,8 +67,14 @@ def bench_handler(recorded: list[RecordedFrame]) -> None:
     for text in texts:
         adapter.decode(text, 0)
     decode_s = time.perf_counter() - started
-    handler = FrameHandler(adapter, adapter.keepalive, HealthTracker("binance"), StreamSettings(),
-                           lambda venue, events: None, lambda venue, ms, text: None)
+    handler = FrameHandler(
+        adapter,
+        adapter.keepalive,
+        HealthTracker("binance"),
+        StreamSettings(),
+        lambda venue, events: None,
+        lambda venue, ms, text: None,
+    )
     started = time.perf_counter()
     for text in texts:
         handler.handle(text, 0)
@@ -108,8 +123,10 @@ def bench_recording(recorded: list[RecordedFrame]) -> None:
     size = path.stat().st_size
     print(f"record (gzip)      {rate(len(recorded), write_s)}  {size / len(recorded):.0f} bytes/frame")
     print(f"read (gzip)        {rate(count, read_s)}")
-    print(f"replay --json      {rate(summary.frames, replay_s)}  "
-          f"({summary.events} events, {summary.alerts} alerts)")
+    print(
+        f"replay --json      {rate(summary.frames, replay_s)}  "
+        f"({summary.events} events, {summary.alerts} alerts)"
+    )
 
 
 def main() -> None:

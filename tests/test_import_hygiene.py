@@ -1,4 +1,4 @@
-"""The core (engine, model, config, venues, streams, recording, telegram) must never import Textual or Rich."""
+"""The core (engine, model, config, venues, streams, recording, telegram) never imports Textual or Rich."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ import sys
 
 import liqterm
 
-CORE_PACKAGES = ("liqterm.model", "liqterm.engine", "liqterm.config", "liqterm.venues",
-                 "liqterm.streams", "liqterm.recording", "liqterm.telegram", "liqterm.state")
+CORE_PACKAGES = (
+    "liqterm.model",
+    "liqterm.engine",
+    "liqterm.config",
+    "liqterm.venues",
+    "liqterm.streams",
+    "liqterm.recording",
+    "liqterm.telegram",
+    "liqterm.state",
+)
 
 
 def _core_modules() -> list[str]:

@@ -14,8 +14,9 @@ from liqterm.model import Liquidation, Side
 from liqterm.venues.base import Decoded, KeepAlive
 
 
-def _event(venue: str, symbol: str, side: Side, price: float, qty: float, ms: int,
-           received_ms: int) -> Liquidation:
+def _event(
+    venue: str, symbol: str, side: Side, price: float, qty: float, ms: int, received_ms: int
+) -> Liquidation:
     asset = symbol.split("-")[0].removesuffix("USDT")
     return Liquidation(venue, symbol, asset, side, price, qty, price * qty, ms, received_ms)
 
@@ -26,9 +27,11 @@ class OkxLikeAdapter:
 
     name: str = "okx"
     url: str = "ws://127.0.0.1:1/ws/v5/public"
-    keepalive: KeepAlive = field(default_factory=lambda: KeepAlive(
-        ping_text="ping", ping_interval_s=0.2, silence_timeout_s=1.0,
-        is_pong=lambda text: text == "pong"))
+    keepalive: KeepAlive = field(
+        default_factory=lambda: KeepAlive(
+            ping_text="ping", ping_interval_s=0.2, silence_timeout_s=1.0, is_pong=lambda text: text == "pong"
+        )
+    )
     throttle_note: str | None = "test throttle"
     needs_symbols: bool = False
     drop_replayed_on_subscribe: bool = False
@@ -49,8 +52,17 @@ class OkxLikeAdapter:
         for row in data.get("data", []):
             for detail in row.get("details", []):
                 side = Side.LONG if detail["posSide"] == "long" else Side.SHORT
-                events.append(_event(self.name, row["instId"], side, float(detail["bkPx"]),
-                                     float(detail["sz"]), int(detail["ts"]), received_ms))
+                events.append(
+                    _event(
+                        self.name,
+                        row["instId"],
+                        side,
+                        float(detail["bkPx"]),
+                        float(detail["sz"]),
+                        int(detail["ts"]),
+                        received_ms,
+                    )
+                )
         return Decoded(events)
 
     def parse(self, frame: str | bytes, received_ms: int) -> list[Liquidation]:
@@ -63,9 +75,14 @@ class BybitLikeAdapter:
 
     name: str = "bybit"
     url: str = "ws://127.0.0.1:1/v5/public/linear"
-    keepalive: KeepAlive = field(default_factory=lambda: KeepAlive(
-        ping_text='{"op":"ping"}', ping_interval_s=0.2, silence_timeout_s=1.0,
-        is_pong=lambda text: '"ret_msg":"pong"' in text))
+    keepalive: KeepAlive = field(
+        default_factory=lambda: KeepAlive(
+            ping_text='{"op":"ping"}',
+            ping_interval_s=0.2,
+            silence_timeout_s=1.0,
+            is_pong=lambda text: '"ret_msg":"pong"' in text,
+        )
+    )
     throttle_note: str | None = None
     needs_symbols: bool = True
     drop_replayed_on_subscribe: bool = False
@@ -74,8 +91,10 @@ class BybitLikeAdapter:
 
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
         topics = [f"allLiquidation.{symbol}" for symbol in symbols]
-        return [json.dumps({"op": "subscribe", "args": topics[i:i + self.chunk]})
-                for i in range(0, len(topics), self.chunk)]
+        return [
+            json.dumps({"op": "subscribe", "args": topics[i : i + self.chunk]})
+            for i in range(0, len(topics), self.chunk)
+        ]
 
     def decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         try:
@@ -90,8 +109,11 @@ class BybitLikeAdapter:
                 rejected = f"unknown symbol {row['s']}"
                 continue
             side = Side.LONG if row["S"] == "Buy" else Side.SHORT
-            events.append(_event(self.name, row["s"], side, float(row["p"]), float(row["v"]),
-                                 int(row["T"]), received_ms))
+            events.append(
+                _event(
+                    self.name, row["s"], side, float(row["p"]), float(row["v"]), int(row["T"]), received_ms
+                )
+            )
         return Decoded(events, rejected)
 
     def parse(self, frame: str | bytes, received_ms: int) -> list[Liquidation]:
@@ -104,8 +126,9 @@ class BinanceLikeAdapter:
 
     name: str = "binance"
     url: str = "ws://127.0.0.1:1/market/ws/!forceOrder@arr"
-    keepalive: KeepAlive = field(default_factory=lambda: KeepAlive(
-        ping_text=None, ping_interval_s=0.2, silence_timeout_s=1.0))
+    keepalive: KeepAlive = field(
+        default_factory=lambda: KeepAlive(ping_text=None, ping_interval_s=0.2, silence_timeout_s=1.0)
+    )
     throttle_note: str | None = None
     needs_symbols: bool = False
     drop_replayed_on_subscribe: bool = False
@@ -118,8 +141,15 @@ class BinanceLikeAdapter:
             data = json.loads(frame)
             order = data["o"]
             side = Side.LONG if order["S"] == "SELL" else Side.SHORT
-            event = _event(self.name, order["s"], side, float(order["ap"]), float(order["z"]),
-                           int(order["T"]), received_ms)
+            event = _event(
+                self.name,
+                order["s"],
+                side,
+                float(order["ap"]),
+                float(order["z"]),
+                int(order["T"]),
+                received_ms,
+            )
         except (ValueError, KeyError, TypeError):
             return Decoded([], "bad frame")
         return Decoded([event])
@@ -130,23 +160,53 @@ class BinanceLikeAdapter:
 
 def okx_frame(inst: str, pos_side: str, px: str, sz: str, ts: int) -> str:
     """An OKX liquidation-orders frame in the documented shape."""
-    detail = {"bkLoss": "0", "bkPx": px, "ccy": "", "posSide": pos_side,
-              "side": "sell" if pos_side == "long" else "buy", "sz": sz, "ts": str(ts)}
+    detail = {
+        "bkLoss": "0",
+        "bkPx": px,
+        "ccy": "",
+        "posSide": pos_side,
+        "side": "sell" if pos_side == "long" else "buy",
+        "sz": sz,
+        "ts": str(ts),
+    }
     family = inst.removesuffix("-SWAP")
-    return json.dumps({"arg": {"channel": "liquidation-orders", "instType": "SWAP"},
-                       "data": [{"details": [detail], "instFamily": family, "instId": inst,
-                                 "instType": "SWAP", "uly": family}]}, separators=(",", ":"))
+    return json.dumps(
+        {
+            "arg": {"channel": "liquidation-orders", "instType": "SWAP"},
+            "data": [
+                {"details": [detail], "instFamily": family, "instId": inst, "instType": "SWAP", "uly": family}
+            ],
+        },
+        separators=(",", ":"),
+    )
 
 
 def bybit_frame(symbol: str, side: str, price: str, size: str, ts: int) -> str:
     """A Bybit allLiquidation frame in the documented shape."""
-    return json.dumps({"topic": f"allLiquidation.{symbol}", "type": "snapshot", "ts": ts,
-                       "data": [{"T": ts, "s": symbol, "S": side, "v": size, "p": price}]},
-                      separators=(",", ":"))
+    return json.dumps(
+        {
+            "topic": f"allLiquidation.{symbol}",
+            "type": "snapshot",
+            "ts": ts,
+            "data": [{"T": ts, "s": symbol, "S": side, "v": size, "p": price}],
+        },
+        separators=(",", ":"),
+    )
 
 
 def binance_frame(symbol: str, side: str, price: str, qty: str, ts: int) -> str:
     """A Binance forceOrder frame in the documented shape."""
-    order = {"s": symbol, "S": side, "o": "LIMIT", "f": "IOC", "q": qty, "p": price, "ap": price,
-             "X": "FILLED", "l": qty, "z": qty, "T": ts}
+    order = {
+        "s": symbol,
+        "S": side,
+        "o": "LIMIT",
+        "f": "IOC",
+        "q": qty,
+        "p": price,
+        "ap": price,
+        "X": "FILLED",
+        "l": qty,
+        "z": qty,
+        "T": ts,
+    }
     return json.dumps({"e": "forceOrder", "E": ts, "o": order}, separators=(",", ":"))

@@ -26,8 +26,9 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def recorded(venue: str, frames: list[str], start_ms: int = 1_700_000_000_000,
-             step_ms: int = 10) -> list[RecordedFrame]:
+def recorded(
+    venue: str, frames: list[str], start_ms: int = 1_700_000_000_000, step_ms: int = 10
+) -> list[RecordedFrame]:
     return [RecordedFrame(start_ms + i * step_ms, venue, frame) for i, frame in enumerate(frames)]
 
 

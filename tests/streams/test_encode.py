@@ -24,8 +24,13 @@ from liqterm.venues.fake.encode import (
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 
-ADAPTERS = {"binance": BinanceAdapter(), "bybit": BybitAdapter(), "okx": OkxAdapter(),
-            "gateio": GateAdapter(), "bitget": BitgetAdapter()}
+ADAPTERS = {
+    "binance": BinanceAdapter(),
+    "bybit": BybitAdapter(),
+    "okx": OkxAdapter(),
+    "gateio": GateAdapter(),
+    "bitget": BitgetAdapter(),
+}
 
 
 def contract_size(venue: str, symbol: str) -> float | None:
@@ -34,8 +39,9 @@ def contract_size(venue: str, symbol: str) -> float | None:
 
 
 def _event(symbol: str, asset: str, side: Side, price: float, qty: float) -> Liquidation:
-    return Liquidation("binance", symbol, asset, side, price, qty, price * qty,
-                       1_761_155_064_189, 1_761_155_064_300)
+    return Liquidation(
+        "binance", symbol, asset, side, price, qty, price * qty, 1_761_155_064_189, 1_761_155_064_300
+    )
 
 
 EVENTS = [
@@ -54,7 +60,11 @@ def test_every_venue_reads_back_the_encoded_event(venue: str, event: Liquidation
     assert decoded.rejected is None, decoded.rejected
     (back,) = decoded.events
     assert (back.venue, back.symbol, back.asset, back.side) == (
-        venue, venue_symbol(venue, event), event.asset, event.side)
+        venue,
+        venue_symbol(venue, event),
+        event.asset,
+        event.side,
+    )
     assert back.exchange_ms == event.exchange_ms
     assert back.usd == pytest.approx(event.usd, rel=1e-9)
     assert back.price == pytest.approx(event.price, rel=1e-9)
@@ -79,16 +89,25 @@ def test_contract_venues_need_a_contract_size() -> None:
 
 def test_numbers_are_plain_decimals() -> None:
     assert [number(x) for x in (1e-7, 107734.1, 0.1 + 0.2, 5e6)] == [
-        "0.0000001", "107734.1", "0.3", "5000000"]
+        "0.0000001",
+        "107734.1",
+        "0.3",
+        "5000000",
+    ]
 
 
 def test_shift_times_moves_ms_and_second_stamps_and_keeps_types() -> None:
-    gate = ('{"time":1786327033,"time_ms":1786327033532,"channel":"futures.public_liquidates",'
-            '"event":"update","result":{"contract":"HEI_USDT","price":"0.13827",'
-            '"time":1786327033531,"size":-23}}')
+    gate = (
+        '{"time":1786327033,"time_ms":1786327033532,"channel":"futures.public_liquidates",'
+        '"event":"update","result":{"contract":"HEI_USDT","price":"0.13827",'
+        '"time":1786327033531,"size":-23}}'
+    )
     moved = json.loads(shift_times(gate, 10_000))
     assert (moved["time"], moved["time_ms"], moved["result"]["time"]) == (
-        1786327043, 1786327043532, 1786327043531)
+        1786327043,
+        1786327043532,
+        1786327043531,
+    )
     assert moved["result"]["price"] == "0.13827" and moved["result"]["size"] == -23
     okx = encode_event("okx", EVENTS[0], contract_size) or ""
     detail = json.loads(shift_times(okx, 5))["data"][0]["details"][0]
@@ -97,18 +116,21 @@ def test_shift_times_moves_ms_and_second_stamps_and_keeps_types() -> None:
 
 
 def test_pick_venue_is_stable_and_weighted() -> None:
-    picks = Counter(pick_venue(_event("BTCUSDT", "BTC", Side.LONG, 1.0 + i, 1.0))
-                    for i in range(2000))
+    picks = Counter(pick_venue(_event("BTCUSDT", "BTC", Side.LONG, 1.0 + i, 1.0)) for i in range(2000))
     assert pick_venue(EVENTS[0]) == pick_venue(EVENTS[0])
     assert set(picks) == set(ADAPTERS)
     assert picks["binance"] > picks["bybit"] > picks["gateio"]
 
 
 def test_derive_frames_spreads_events_and_keeps_what_cannot_be_encoded() -> None:
-    source = [RecordedFrame(1_761_155_064_300 + i, "binance",
-                            encode_event("binance", _event("BTCUSDT", "BTC", Side.LONG,
-                                                           100.0 + i, 1.0)) or "")
-              for i in range(200)]
+    source = [
+        RecordedFrame(
+            1_761_155_064_300 + i,
+            "binance",
+            encode_event("binance", _event("BTCUSDT", "BTC", Side.LONG, 100.0 + i, 1.0)) or "",
+        )
+        for i in range(200)
+    ]
     source.append(RecordedFrame(1, "binance", "pong"))
     derived = list(derive_frames(source, ADAPTERS["binance"].parse, contract_size))
     venues = Counter(frame.venue for frame in derived)

@@ -65,13 +65,11 @@ async def test_binance_drops_a_client_sending_more_than_ten_messages_a_second() 
 
 async def test_bybit_acks_pongs_and_topic_filter() -> None:
     frames = recorded("bybit", [BYBIT, bybit_frame("XUSDT", "Sell", "1", "1", 1)], step_ms=40)
-    async with FakeVenueServer("bybit", frames, speed=0.2) as server, \
-            websockets.connect(server.url) as ws:
+    async with FakeVenueServer("bybit", frames, speed=0.2) as server, websockets.connect(server.url) as ws:
         await ws.send('{"op":"subscribe","args":["allLiquidation.ICPUSDT"],"req_id":"s1"}')
         ack = await recv_json(ws)
         assert list(ack) == ["success", "ret_msg", "conn_id", "req_id", "op"]
-        assert (ack["success"], ack["ret_msg"], ack["req_id"], ack["op"]) == (
-            True, "", "s1", "subscribe")
+        assert (ack["success"], ack["ret_msg"], ack["req_id"], ack["op"]) == (True, "", "s1", "subscribe")
         assert (await recv_json(ws))["topic"] == "allLiquidation.ICPUSDT"  # due at once
         await ws.send('{"op":"ping"}')
         pong = await recv_json(ws)
@@ -84,10 +82,13 @@ async def test_bybit_acks_pongs_and_topic_filter() -> None:
 
 
 async def test_okx_acks_string_ping_errors_and_idle_close_code() -> None:
-    async with FakeVenueServer("okx", recorded("okx", [OKX]), idle_window_s=0.3) as server, \
-            websockets.connect(server.url) as ws:
-        await ws.send('{"id":"7","op":"subscribe","args":[{"channel":"liquidation-orders",'
-                      '"instType":"SWAP"}]}')
+    async with (
+        FakeVenueServer("okx", recorded("okx", [OKX]), idle_window_s=0.3) as server,
+        websockets.connect(server.url) as ws,
+    ):
+        await ws.send(
+            '{"id":"7","op":"subscribe","args":[{"channel":"liquidation-orders","instType":"SWAP"}]}'
+        )
         ack = await recv_json(ws)
         assert ack["event"] == "subscribe" and ack["id"] == "7"
         assert ack["arg"] == {"channel": "liquidation-orders", "instType": "SWAP"}
@@ -105,11 +106,15 @@ async def test_okx_acks_string_ping_errors_and_idle_close_code() -> None:
 
 async def test_gate_ack_and_app_pong_shapes() -> None:
     async with FakeVenueServer("gateio") as server, websockets.connect(server.url) as ws:
-        await ws.send('{"time":1,"channel":"futures.public_liquidates","event":"subscribe",'
-                      '"payload":["!all"]}')
+        await ws.send(
+            '{"time":1,"channel":"futures.public_liquidates","event":"subscribe","payload":["!all"]}'
+        )
         ack = await recv_json(ws)
         assert (ack["channel"], ack["event"], ack["result"]) == (
-            "futures.public_liquidates", "subscribe", {"status": "success"})
+            "futures.public_liquidates",
+            "subscribe",
+            {"status": "success"},
+        )
         assert isinstance(ack["time"], int) and ack["time_ms"] // 1000 == ack["time"]
         await ws.send('{"time":1,"channel":"futures.ping"}')
         pong = await recv_json(ws)
@@ -117,8 +122,7 @@ async def test_gate_ack_and_app_pong_shapes() -> None:
 
 
 async def test_bitget_ack_pong_and_drop_without_ping() -> None:
-    async with FakeVenueServer("bitget", idle_window_s=0.3) as server, \
-            websockets.connect(server.url) as ws:
+    async with FakeVenueServer("bitget", idle_window_s=0.3) as server, websockets.connect(server.url) as ws:
         await ws.send('{"op":"subscribe","args":[{"instType":"usdt-futures","topic":"liquidation"}]}')
         ack = await recv_json(ws)
         assert ack["event"] == "subscribe"
@@ -146,19 +150,21 @@ async def test_protocol_ping_venue_drops_a_client_that_cannot_answer() -> None:
 
 async def test_stall_silence_lifetime_and_burst_faults() -> None:
     faults = Faults(stall=True, drop_after_s=0.3)
-    async with FakeVenueServer("okx", recorded("okx", [OKX]), faults=faults) as server, \
-            websockets.connect(server.url) as ws:
-        await ws.send('{"op":"subscribe","args":[{"channel":"liquidation-orders",'
-                      '"instType":"SWAP"}]}')
+    async with (
+        FakeVenueServer("okx", recorded("okx", [OKX]), faults=faults) as server,
+        websockets.connect(server.url) as ws,
+    ):
+        await ws.send('{"op":"subscribe","args":[{"channel":"liquidation-orders","instType":"SWAP"}]}')
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.15):
                 await ws.recv()  # stalled: not even the ack
         assert await closed_code(ws) == 1000  # the shortened 24 h rule
     faults = Faults(silent=True)
-    async with FakeVenueServer("okx", recorded("okx", [OKX]), faults=faults) as server, \
-            websockets.connect(server.url) as ws:
-        await ws.send('{"op":"subscribe","args":[{"channel":"liquidation-orders",'
-                      '"instType":"SWAP"}]}')
+    async with (
+        FakeVenueServer("okx", recorded("okx", [OKX]), faults=faults) as server,
+        websockets.connect(server.url) as ws,
+    ):
+        await ws.send('{"op":"subscribe","args":[{"channel":"liquidation-orders","instType":"SWAP"}]}')
         assert (await recv_json(ws))["event"] == "subscribe"  # acks while silent
         await ws.send("ping")
         async with asyncio.timeout(2):
@@ -171,10 +177,8 @@ async def test_stall_silence_lifetime_and_burst_faults() -> None:
 
 async def test_playback_paces_by_recorded_time_and_speed() -> None:
     frames = [RecordedFrame(1_000 + 200 * i, "okx", OKX) for i in range(3)]
-    async with FakeVenueServer("okx", frames, speed=2.0) as server, \
-            websockets.connect(server.url) as ws:
-        await ws.send('{"op":"subscribe","args":[{"channel":"liquidation-orders",'
-                      '"instType":"SWAP"}]}')
+    async with FakeVenueServer("okx", frames, speed=2.0) as server, websockets.connect(server.url) as ws:
+        await ws.send('{"op":"subscribe","args":[{"channel":"liquidation-orders","instType":"SWAP"}]}')
         await recv_json(ws)
         arrivals = []
         for _ in range(3):
@@ -190,8 +194,14 @@ def test_playback_schedule_loops_and_joins_late() -> None:
     assert playback.period_ms == 300 + LOOP_GAP_MS
     due = playback.schedule()
     first_six = [(d.at_ms, d.frame.frame, d.cycle) for d in (next(due) for _ in range(6))]
-    assert first_six == [(0, "0", 0), (100, "100", 0), (300, "300", 0),
-                         (1300, "0", 1), (1400, "100", 1), (1600, "300", 1)]
+    assert first_six == [
+        (0, "0", 0),
+        (100, "100", 0),
+        (300, "300", 0),
+        (1300, "0", 1),
+        (1400, "100", 1),
+        (1600, "300", 1),
+    ]
     late = next(playback.schedule(from_ms=1350))
     assert (late.at_ms, late.frame.frame) == (1400, "100")
     assert list(Playback(frames).schedule(from_ms=301)) == []

@@ -25,8 +25,13 @@ from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 
 VENUES = ["binance", "bybit", "okx", "gateio", "bitget"]
-MAKERS = {"binance": BinanceAdapter, "bybit": BybitAdapter, "okx": OkxAdapter,
-          "gateio": GateAdapter, "bitget": BitgetAdapter}
+MAKERS = {
+    "binance": BinanceAdapter,
+    "bybit": BybitAdapter,
+    "okx": OkxAdapter,
+    "gateio": GateAdapter,
+    "bitget": BitgetAdapter,
+}
 SHORT_WINDOW = {"idle_window_s": 0.4, "server_ping": (0.1, 0.4)}
 
 
@@ -46,8 +51,7 @@ def frames_for(venue: str, adapter: AdapterBase, base_ms: int) -> list[str]:
 
     events = [
         Liquidation("binance", "BTCUSDT", "BTC", Side.LONG, 107_734.1, 0.5, 53_867.05, base_ms, 0),
-        Liquidation("binance", "ETHUSDT", "ETH", Side.SHORT, 3_812.36, 10.0, 38_123.6,
-                    base_ms + 5, 0),
+        Liquidation("binance", "ETHUSDT", "ETH", Side.SHORT, 3_812.36, 10.0, 38_123.6, base_ms + 5, 0),
         Liquidation("binance", "SOLUSDT", "SOL", Side.LONG, 187.5, 40.0, 7_500.0, base_ms + 9, 0),
     ]
     frames = [encode_event(venue, event, size) for event in events]
@@ -56,8 +60,9 @@ def frames_for(venue: str, adapter: AdapterBase, base_ms: int) -> list[str]:
 
 
 def server_for(venue: str, frames: list[str], **options: object) -> FakeVenueServer:
-    return FakeVenueServer(venue, recorded(venue, frames, start_ms=now_ms()), retime=True,
-                           **SHORT_WINDOW, **options)  # type: ignore[arg-type]
+    return FakeVenueServer(
+        venue, recorded(venue, frames, start_ms=now_ms()), retime=True, **SHORT_WINDOW, **options
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("venue", VENUES)
@@ -70,7 +75,10 @@ async def test_subscribe_and_events_arrive_normalised(venue: str) -> None:
             await wait_until(lambda: len(sink.events) == 3, what=f"{venue} events")
             health = stream.health()
     assert [(e.venue, e.asset, e.side) for e in sink.events] == [
-        (venue, "BTC", Side.LONG), (venue, "ETH", Side.SHORT), (venue, "SOL", Side.LONG)]
+        (venue, "BTC", Side.LONG),
+        (venue, "ETH", Side.SHORT),
+        (venue, "SOL", Side.LONG),
+    ]
     assert [e.usd for e in sink.events] == pytest.approx([53_867.05, 38_123.6, 7_500.0])
     assert health.state == "live" and health.rejected == 0 and health.dropped_replayed == 0
     assert health.throttle_note == adapter.throttle_note
@@ -80,8 +88,7 @@ async def test_subscribe_and_events_arrive_normalised(venue: str) -> None:
 async def test_keepalive_is_honoured_over_a_quiet_period(venue: str) -> None:
     adapter = adapter_for(venue)
     async with server_for(venue, []) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST,
-                             keepalive=quick(adapter))
+        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
             await asyncio.sleep(1.0)  # 2.5 drop windows, no data at all
@@ -110,11 +117,13 @@ async def test_reconnect_after_close_and_the_engine_dedups_the_overlap(venue: st
             await wait_until(lambda: len(seen) == 3, what="first delivery")
             await server.disconnect_all()
             await wait_until(lambda: stream.health().reconnects == 1, what="reconnect")
-            await wait_until(lambda: server.stats.connections == 2 and
-                             stream.health().state == "live", what="live again")
+            await wait_until(
+                lambda: server.stats.connections == 2 and stream.health().state == "live", what="live again"
+            )
             # OKX's adapter may drop the resent events as replays; otherwise they arrive again
-            await wait_until(lambda: len(seen) + stream.health().dropped_replayed == 6,
-                             what="second delivery")
+            await wait_until(
+                lambda: len(seen) + stream.health().dropped_replayed == 6, what="second delivery"
+            )
     assert engine.events_total == 3
     assert engine.duplicates == len(seen) - 3
 
@@ -127,8 +136,10 @@ async def test_garbage_is_counted_not_fatal(venue: str) -> None:
     async with server_for(venue, frames_for(venue, adapter, now_ms()), faults=faults) as server:
         stream = VenueStream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
         async with running(stream):
-            await wait_until(lambda: stream.health().rejected >= 1 and len(sink.events) == 2,
-                             what="one rejected, two events")
+            await wait_until(
+                lambda: stream.health().rejected >= 1 and len(sink.events) == 2,
+                what="one rejected, two events",
+            )
             await server.inject("\x00\x01 not json at all")
             await wait_until(lambda: stream.health().rejected >= 2, what="second rejection")
             health = stream.health()
@@ -139,8 +150,7 @@ async def test_garbage_is_counted_not_fatal(venue: str) -> None:
 async def test_a_stalled_protocol_ping_venue_goes_stale() -> None:
     adapter = adapter_for("binance")
     async with server_for("binance", []) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST,
-                             keepalive=quick(adapter))
+        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
             server.set_stall(True)
@@ -156,16 +166,27 @@ async def test_manager_flags_a_silent_while_acking_venue_as_quiet() -> None:
     for adapter in adapters:
         faults = Faults(silent=adapter.name == "gateio")
         servers[adapter.name] = FakeVenueServer(
-            adapter.name, recorded(adapter.name, frames_for(adapter.name, adapter, now_ms()),
-                                   start_ms=now_ms(), step_ms=100),
-            speed=1.0, loop=True, retime=True, faults=faults, **SHORT_WINDOW)  # type: ignore[arg-type]
+            adapter.name,
+            recorded(
+                adapter.name, frames_for(adapter.name, adapter, now_ms()), start_ms=now_ms(), step_ms=100
+            ),
+            speed=1.0,
+            loop=True,
+            retime=True,
+            faults=faults,
+            **SHORT_WINDOW,
+        )  # type: ignore[arg-type]
     for server in servers.values():
         await server.start()
     try:
         sink = Collector()
         manager = StreamManager(
-            adapters, sink, urls={name: server.url for name, server in servers.items()},
-            settings=FAST, keepalives={adapter.name: quick(adapter) for adapter in adapters})
+            adapters,
+            sink,
+            urls={name: server.url for name, server in servers.items()},
+            settings=FAST,
+            keepalives={adapter.name: quick(adapter) for adapter in adapters},
+        )
         async with running(manager):
             await wait_until(lambda: manager.streams["gateio"].health().quiet, what="quiet")
             health = {h.venue: h for h in manager.health()}
@@ -181,8 +202,7 @@ async def test_manager_flags_a_silent_while_acking_venue_as_quiet() -> None:
 async def test_adapter_request_headers_are_sent() -> None:
     adapter = adapter_for("gateio")
     async with server_for("gateio", []) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST,
-                             keepalive=quick(adapter))
+        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
     assert server.last_request_headers.get("X-Gate-Size-Decimal") == "1"

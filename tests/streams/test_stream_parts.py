@@ -46,16 +46,26 @@ def test_frame_text_inflates_binary_frames_within_a_limit() -> None:
 
 def _handler(adapter: object, sink: object = None, keepalive: KeepAlive | None = None):  # type: ignore[no-untyped-def]
     tracker = HealthTracker("okx")
-    handler = FrameHandler(adapter, keepalive or adapter.keepalive, tracker, FAST,  # type: ignore[attr-defined,arg-type]
-                           sink or Collector())  # type: ignore[arg-type]
+    handler = FrameHandler(
+        adapter,
+        keepalive or adapter.keepalive,
+        tracker,
+        FAST,  # type: ignore[attr-defined,arg-type]
+        sink or Collector(),
+    )  # type: ignore[arg-type]
     return handler, tracker
 
 
 def test_handler_answers_server_pings_and_skips_pongs() -> None:
-    keepalive = KeepAlive(ping_text=None, ping_interval_s=1, silence_timeout_s=2,
-                          is_pong=lambda text: text == "pong",
-                          answer_server_ping=lambda text: text.replace("ping", "pong")
-                          if text.startswith('{"op":"ping"') else None)
+    keepalive = KeepAlive(
+        ping_text=None,
+        ping_interval_s=1,
+        silence_timeout_s=2,
+        is_pong=lambda text: text == "pong",
+        answer_server_ping=lambda text: (
+            text.replace("ping", "pong") if text.startswith('{"op":"ping"') else None
+        ),
+    )
     handler, tracker = _handler(OkxLikeAdapter(), keepalive=keepalive)
     assert handler.handle('{"op":"ping","ts":"17"}', 1).reply == '{"op":"pong","ts":"17"}'
     assert handler.handle("pong", 2).reply is None
@@ -114,8 +124,7 @@ async def test_symbol_source_rate_limits_and_keeps_the_last_good_list() -> None:
 
 
 def test_quiet_needs_a_long_silence_while_another_venue_is_busy() -> None:
-    adapters = [OkxLikeAdapter(name="okx"), OkxLikeAdapter(name="bybit"),
-                OkxLikeAdapter(name="gateio")]
+    adapters = [OkxLikeAdapter(name="okx"), OkxLikeAdapter(name="bybit"), OkxLikeAdapter(name="gateio")]
     manager = StreamManager(adapters, Collector(), settings=FAST)  # quiet_after_s = 0.5
     okx, bybit, gate = (manager.streams[n].tracker for n in ("okx", "bybit", "gateio"))
     okx.state, okx.connected_since_ms, okx.last_event_ms = "live", 0, 900

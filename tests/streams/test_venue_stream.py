@@ -35,8 +35,12 @@ async def test_subscribe_then_events_arrive_normalised() -> None:
             await wait_until(lambda: len(sink.events) == 3, what="3 events")
             health = stream.health()
     first = sink.events[0]
-    assert (first.venue, first.symbol, first.side, first.price) == ("okx", "BTC-USDT-SWAP",
-                                                                    Side.LONG, 82655.7)
+    assert (first.venue, first.symbol, first.side, first.price) == (
+        "okx",
+        "BTC-USDT-SWAP",
+        Side.LONG,
+        82655.7,
+    )
     assert first.exchange_ms == 1_791_565_600_771
     assert health.state == "live" and health.events == 3 and health.reconnects == 0
     assert health.frames >= 4  # the ack, three data frames, maybe pongs
@@ -147,8 +151,7 @@ async def test_planned_rotation_before_the_venue_lifetime() -> None:
 
 
 async def test_unreachable_venue_is_reported_down_and_stop_is_prompt() -> None:
-    stream = VenueStream(OkxLikeAdapter(), "ws://127.0.0.1:9/ws/v5/public", Collector(),
-                         settings=FAST)
+    stream = VenueStream(OkxLikeAdapter(), "ws://127.0.0.1:9/ws/v5/public", Collector(), settings=FAST)
     async with running(stream):
         await wait_until(lambda: stream.health().state == "down", what="down")
         assert "connect failed" in (stream.health().last_disconnect or "")
@@ -187,9 +190,11 @@ async def test_symbols_are_fetched_chunked_and_refetched_on_unknown_symbol() -> 
         calls.append(1)
         return lists[min(len(calls), 2) - 1]
 
-    frames = [bybit_frame("AAAUSDT", "Buy", "1.5", "10", 1_789_670_094_099),
-              bybit_frame("CCCUSDT", "Sell", "2.5", "4", 1_789_670_094_200),
-              bybit_frame("ZZZUSDT", "Sell", "2.5", "4", 1_789_670_094_300)]
+    frames = [
+        bybit_frame("AAAUSDT", "Buy", "1.5", "10", 1_789_670_094_099),
+        bybit_frame("CCCUSDT", "Sell", "2.5", "4", 1_789_670_094_200),
+        bybit_frame("ZZZUSDT", "Sell", "2.5", "4", 1_789_670_094_300),
+    ]
     adapter = BybitLikeAdapter(known={"AAAUSDT", "BBBUSDT"})
     sink = Collector()
     # paced (200 ms apart) so every subscribe frame is in before the data arrives
@@ -209,8 +214,7 @@ def _topics(server: FakeVenueServer) -> set[str]:
 
 
 async def test_protocol_ping_venue_stays_alive_and_answers_server_pings() -> None:
-    frames = recorded("binance", [binance_frame("BTCUSDT", "SELL", "38886.54", "0.288",
-                                                1_650_898_329_196)])
+    frames = recorded("binance", [binance_frame("BTCUSDT", "SELL", "38886.54", "0.288", 1_650_898_329_196)])
     sink = Collector()
     async with FakeVenueServer("binance", frames, server_ping=(0.1, 0.3)) as server:
         stream = VenueStream(BinanceLikeAdapter(), server.url, sink, settings=FAST)

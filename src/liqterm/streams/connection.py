@@ -127,7 +127,8 @@ class Connection:
         sent = exc.sent if exc is not None else self.ws.protocol.close_sent
         if sent is not None and sent.code == CLOSE_MESSAGE_TOO_BIG:
             self.handler.count_rejection(
-                f"frame over {self.settings.hard_max_frame_bytes} bytes; connection dropped")
+                f"frame over {self.settings.hard_max_frame_bytes} bytes; connection dropped"
+            )
             return Ended("closed", "frame too big for the library limit")
         received = exc.rcvd if exc is not None else self.ws.protocol.close_rcvd
         if received is not None:

@@ -37,8 +37,7 @@ def enabled_venues(config: Config, wanted: Iterable[str] | None = None) -> list[
         if unknown:
             raise ValueError(f"unknown venue(s) {', '.join(unknown)}; known: {', '.join(ADAPTERS)}")
         return list(dict.fromkeys(names))
-    return [name for name in ADAPTERS if config.venues.get(name) is None
-            or config.venues[name].enabled]
+    return [name for name in ADAPTERS if config.venues.get(name) is None or config.venues[name].enabled]
 
 
 def instruments_source(venue: str, min_refresh_s: float) -> SymbolSource:
@@ -76,11 +75,14 @@ def build_manager(
     urls = {name: (config.venues[name].url if name in config.venues else None) for name in venues}
     symbols = {}
     if refresh:
-        symbols = {name: instruments_source(name, settings.symbols_refresh_min_s)
-                   for name in venues}
+        symbols = {name: instruments_source(name, settings.symbols_refresh_min_s) for name in venues}
     return StreamManager(
-        [adapters[name] for name in venues], on_events,
-        urls=urls, on_frame=on_frame, settings=settings, symbols=symbols,
+        [adapters[name] for name in venues],
+        on_events,
+        urls=urls,
+        on_frame=on_frame,
+        settings=settings,
+        symbols=symbols,
     )
 
 
@@ -102,7 +104,9 @@ async def refresh_notes(manager: StreamManager) -> None:
 
 
 async def print_health_changes(
-    manager: StreamManager, write: Callable[[str], object], stop: asyncio.Event,
+    manager: StreamManager,
+    write: Callable[[str], object],
+    stop: asyncio.Event,
     every_s: float = 1.0,
 ) -> None:
     """Write a line whenever a venue's state or quiet flag changes, until ``stop``."""

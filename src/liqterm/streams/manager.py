@@ -120,6 +120,7 @@ def update_quiet(streams: Iterable[VenueStream], now_ms: int, quiet_after_s: flo
                     if other is not tracker
                 )
         if quiet and not tracker.quiet:
-            log.warning("%s: no liquidations for %g s while other venues have some",
-                        tracker.venue, quiet_after_s)
+            log.warning(
+                "%s: no liquidations for %g s while other venues have some", tracker.venue, quiet_after_s
+            )
         tracker.quiet = quiet

@@ -77,8 +77,9 @@ class SymbolSource:
             if inspect.isawaitable(result):
                 result = await result
         except Exception as exc:  # a provider failure must not stop the stream
-            log.warning("symbol list fetch failed, keeping %d known symbols: %s",
-                        len(self.current.symbols), exc)
+            log.warning(
+                "symbol list fetch failed, keeping %d known symbols: %s", len(self.current.symbols), exc
+            )
             return
         if isinstance(result, SymbolList):
             self.current = result

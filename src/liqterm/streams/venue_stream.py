@@ -76,8 +76,12 @@ class VenueStream:
         self.clock = clock
         self.tracker = HealthTracker(adapter.name, adapter.throttle_note)
         self.handler = FrameHandler(
-            adapter, keepalive or adapter.keepalive, self.tracker, self.settings,
-            on_events, on_frame,
+            adapter,
+            keepalive or adapter.keepalive,
+            self.tracker,
+            self.settings,
+            on_events,
+            on_frame,
         )
         if symbols is None or isinstance(symbols, SymbolSource):
             self.symbols = symbols
@@ -163,8 +167,9 @@ class VenueStream:
                 # (e.g. to choose a number format).
                 additional_headers=getattr(self.adapter, "headers", None),
             ) as ws:
-                connection = Connection(ws, self.handler, settings, self.symbols, self.clock,
-                                        on_alive=self._went_live)
+                connection = Connection(
+                    ws, self.handler, settings, self.symbols, self.clock, on_alive=self._went_live
+                )
                 await connection.subscribe()
                 ended = await connection.run()
                 # Show it at once: closing a dead connection can take close_timeout_s.
@@ -174,8 +179,7 @@ class VenueStream:
                 if self.live_since is None:
                     return Ended(ended.kind, f"never proved alive: {ended.reason}"), None
                 return ended, loop.time() - self.live_since
-        except (OSError, TimeoutError, InvalidHandshake, InvalidURI,
-                websockets.ConnectionClosed) as exc:
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI, websockets.ConnectionClosed) as exc:
             return _failure(exc, self.live_since, loop.time())
         except Exception as exc:  # a bug must not end the stream: log, back off, retry
             log.exception("%s: unexpected error in the connection", self.venue)
