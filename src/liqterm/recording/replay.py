@@ -67,8 +67,12 @@ class ReplaySummary:
             "first_ms": self.first_ms,
             "last_ms": self.last_ms,
             "venues": {
-                name: {"frames": t.frames, "events": t.events, "rejected": t.rejected,
-                       "last_reject_reason": t.last_reject_reason}
+                name: {
+                    "frames": t.frames,
+                    "events": t.events,
+                    "rejected": t.rejected,
+                    "last_reject_reason": t.last_reject_reason,
+                }
                 for name, t in sorted(self.venues.items())
             },
         }
@@ -104,7 +108,9 @@ def replay_frames(
         if adapter is None:
             summary.unknown_venue_frames += 1
             continue
-        tally = summary.venues.setdefault(record.venue, VenueTally())
+        tally = summary.venues.get(record.venue)
+        if tally is None:  # not setdefault: that would build a VenueTally for every frame
+            tally = summary.venues[record.venue] = VenueTally()
         tally.frames += 1
         decoded = adapter.decode(record.frame, record.received_ms)
         if decoded.rejected is not None:
@@ -209,13 +215,17 @@ def replay_text(
 
 def summary_text(summary: ReplaySummary) -> str:
     """A few human lines describing a replay's totals."""
-    lines = [f"{summary.frames} frames, {summary.events} liquidations, {summary.alerts} alerts, "
-             f"{summary.duplicates} duplicates, {summary.rejected_frames} rejected frames, "
-             f"{summary.bad_lines} bad lines"]
+    lines = [
+        f"{summary.frames} frames, {summary.events} liquidations, {summary.alerts} alerts, "
+        f"{summary.duplicates} duplicates, {summary.rejected_frames} rejected frames, "
+        f"{summary.bad_lines} bad lines"
+    ]
     for name, tally in sorted(summary.venues.items()):
         reason = f" (last: {tally.last_reject_reason})" if tally.last_reject_reason else ""
-        lines.append(f"  {name:<8} {tally.frames:>7} frames {tally.events:>7} events "
-                     f"{tally.rejected:>5} rejected{reason}")
+        lines.append(
+            f"  {name:<8} {tally.frames:>7} frames {tally.events:>7} events "
+            f"{tally.rejected:>5} rejected{reason}"
+        )
     if summary.unknown_venue_frames:
         lines.append(f"  {summary.unknown_venue_frames} frames of venues without an adapter")
     return "\n".join(lines)
