@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from liqterm.config import Config, ConfigError, config_path, load
+from liqterm.runtime import tune_gc
 
 app = typer.Typer(
     name="liqterm",
@@ -373,6 +374,7 @@ def backtest(
 
 def main() -> None:
     """Console-script entry point."""
+    tune_gc()
     try:
         app()
     except KeyboardInterrupt:
