@@ -18,7 +18,7 @@ from typing import Final
 
 from liqterm.config.schema import CLASSES, Config, Thresholds
 from liqterm.engine.alerts import Alert, AlertBook
-from liqterm.engine.cascade import Predictor, make_predictor
+from liqterm.engine.cascade import LiqtermPredictor, Predictor, make_predictor
 from liqterm.engine.correlation import correlation_of, dislocation_at
 from liqterm.engine.events import AlertFactory
 from liqterm.engine.flow import AssetState
@@ -63,6 +63,10 @@ class Engine:
         self._max_future_ms = int(config.engine.max_future_skew_s * 1000)
         self._eval_every_ms = config.cascade.evaluate_every_ms
         self._observes = self.predictor.observes_buckets
+        # The shipped predictor by its own class: the compiled build calls it directly.
+        self._own: LiqtermPredictor | None = (
+            self.predictor if isinstance(self.predictor, LiqtermPredictor) else None
+        )
         self._hour_from = -HOUR_MS  # the hour the last event fell in, and its session
         self._session = ""
         self._scaled: dict[tuple[str, str], tuple[float, float, float]] = {}
@@ -95,18 +99,25 @@ class Engine:
         ms = event.exchange_ms
         usd = event.usd
         price = event.price
+        received = event.received_ms
         if not (0.0 < usd < 1e13 and 0.0 < price < 1e12) or not (
-            event.received_ms - DAY_MS <= ms <= event.received_ms + self._max_future_ms
+            received - DAY_MS <= ms <= received + self._max_future_ms
         ):
             self._reject(event)
             return []
         venue = event.venue
         identity = (venue, event.symbol, event.side, price, event.quantity, ms)
+        # Keyed by the identity's hash, so the tuple is hashed once (a set would hash it for each
+        # generation and again to add it); equal hashes are confirmed by comparing identities.
+        key = hash(identity)
         seen = self._seen
-        if identity in seen.current or identity in seen.old:
+        known = seen.current.get(key)
+        if known is None:
+            known = seen.old.get(key)
+        if known is not None and known == identity:
             self.duplicates += 1
             return []
-        seen.current.add(identity)
+        seen.current[key] = identity
         if ms > self.now_ms:
             self.now_ms = ms
             if ms >= seen.rotate_ms:
@@ -225,7 +236,11 @@ class Engine:
 
     def _evaluate(self, state: AssetState, ms: int, cascade: float, raised: list[Alert]) -> None:
         state.evaluated_ms = ms
-        probability = self.predictor.probability(state, ms, cascade)
+        own = self._own
+        if own is not None:
+            probability = own.probability(state, ms, cascade)
+        else:
+            probability = self.predictor.probability(state, ms, cascade)
         state.probability = probability
         if state.trend_ref is None or ms - state.trend_ref[0] >= TREND_MS:
             state.trend_ref = (ms, probability)

@@ -51,6 +51,8 @@ class AssetState:
 
     __slots__ = (
         "asset",
+        "base_minute",
+        "base_rate",
         "below_since",
         "bucket",
         "cascade_since",
@@ -95,6 +97,8 @@ class AssetState:
         self.seconds: deque[Bucket] = deque()  # finished buckets of the last 60 s
         self.minutes: deque[list[Any]] = deque()  # [minute, long, short, count], the last hour
         self.n_minutes = 0  # events in ``minutes``
+        self.base_minute = NEVER  # the minute ``base_rate`` (baseline_per_minute) was worked out in
+        self.base_rate = 0.0
         self.long_60s = 0.0
         self.short_60s = 0.0
         self.n_60s = 0
@@ -259,18 +263,23 @@ class AssetState:
         return totals
 
     def baseline_per_minute(self) -> float:
-        """Mean events per minute over the recorded minutes before the last two (at most an hour)."""
-        minutes = self.minutes
-        if not minutes:
-            return 0.0
+        """Mean events per minute over the recorded minutes before the last two (at most an hour).
+
+        Those minutes do not change within a minute, so the figure is worked out once a minute.
+        """
         recent_from = self.cur_sec // 60 - 1
+        if self.base_minute == recent_from:
+            return self.base_rate
+        minutes = self.minutes
         n = self.n_minutes
         for record in reversed(minutes):
             if record[0] < recent_from:
                 break
             n -= record[COUNT_MIN]
-        span = recent_from - minutes[0][0]
-        return n / span if span > 0 else 0.0
+        span = recent_from - minutes[0][0] if minutes else 0
+        self.base_minute = recent_from
+        self.base_rate = n / span if span > 0 else 0.0
+        return self.base_rate
 
     def active_1h(self) -> bool:
         return bool(self.n_60s or self.bucket.count or self.minutes)

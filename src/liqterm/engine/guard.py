@@ -33,30 +33,32 @@ class SeenEvents:
 
     The older generation is dropped every half horizon of event time, so memory
     stays bounded without a per-event eviction queue and a repeat is recognised
-    for at least half the horizon (and at most all of it). The engine's hot path
-    reads ``current`` and ``old`` directly and calls :meth:`advance` only when
-    event time passes ``rotate_ms``.
+    for at least half the horizon (and at most all of it). Each generation maps an
+    identity's hash to the identity. The engine's hot path reads ``current`` and
+    ``old`` directly and calls :meth:`advance` only when event time passes
+    ``rotate_ms``.
     """
 
     __slots__ = ("_half_ms", "current", "old", "rotate_ms")
 
     def __init__(self, horizon_ms: int) -> None:
         self._half_ms = horizon_ms // 2
-        self.current: set[tuple[Any, ...]] = set()
-        self.old: set[tuple[Any, ...]] = set()
+        self.current: dict[int, tuple[Any, ...]] = {}
+        self.old: dict[int, tuple[Any, ...]] = {}
         self.rotate_ms = 0
 
     def __contains__(self, identity: tuple[Any, ...]) -> bool:
-        return identity in self.current or identity in self.old
+        key = hash(identity)
+        return self.current.get(key) == identity or self.old.get(key) == identity
 
     def add(self, identity: tuple[Any, ...]) -> None:
-        self.current.add(identity)
+        self.current[hash(identity)] = identity
 
     def advance(self, now_ms: int) -> None:
         """Event time moved on to ``now_ms``."""
         if now_ms >= self.rotate_ms:
             self.old = self.current
-            self.current = set()
+            self.current = {}
             self.rotate_ms = now_ms + self._half_ms
 
     def __len__(self) -> int:
