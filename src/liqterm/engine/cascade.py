@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 from collections import deque
 from pathlib import Path
 from typing import Any, ClassVar, Final, Protocol
 
-from liqterm.engine.flow import COUNT_MIN, AssetState, Bucket
+from liqterm.engine.flow import AssetState, Bucket
 
 
 class Predictor(Protocol):
@@ -124,11 +123,11 @@ class LiqtermPredictor:
             return cache[1]
         counts = [0] * 30
         for record in reversed(flow.minutes):
-            age = minute - 1 - record[0]
+            age = minute - 1 - record.minute
             if age >= 30:
                 break
             if age >= 0:
-                counts[age] = record[COUNT_MIN]
+                counts[age] = record.count
         counts.sort()
         rate = max((counts[14] + counts[15]) / 2.0 / 60.0, BASELINE_FLOOR_PER_S)
         if cache is not None:
@@ -173,7 +172,9 @@ class LiqtermPredictor:
         )
 
     def probability(self, flow: AssetState, now_ms: int, cascade_usd: float) -> float:
-        z = self._offset + sum(map(operator.mul, self._weights, self._features(flow, now_ms, cascade_usd)))
+        z = self._offset
+        for weight, value in zip(self._weights, self._features(flow, now_ms, cascade_usd)):  # noqa: B905
+            z += weight * value
         a, b = self._platt
         z = a * z + b
         return 1.0 / (1.0 + math.exp(-max(min(z, 35.0), -35.0)))

@@ -12,7 +12,7 @@ one-second bucket; per asset-second it rolls the windows (see
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -77,6 +77,7 @@ class Engine:
         self._recent: deque[tuple[int, Liquidation, int, str, bool]] = deque(
             maxlen=config.engine.recent_events
         )
+        self._remember: Callable[[tuple[int, Liquidation, int, str, bool]], None] = self._recent.append
         self._rows: tuple[TapeRow, ...] = ()  # the last snapshot's tape rows
         self._venue_events: dict[str, int] = {}
         self._rejects: dict[str, dict[str, int]] = {}  # venue -> reason -> count
@@ -158,9 +159,11 @@ class Engine:
             state.other_price = state.tail_price
             state.other_venue = state.venue_last
             state.venue_last = venue
+            state.venue_secs[venue] = now_sec
+        elif now_sec != state.last_sec:
+            state.venue_secs[venue] = now_sec
         state.last_sec = now_sec
         state.tail_price = price
-        state.venue_secs[venue] = now_sec
         per_venue = bucket.venues
         per_venue[venue] = per_venue.get(venue, 0.0) + usd
         bucket.last_price = price
@@ -180,10 +183,10 @@ class Engine:
             if abs(price - other_price) * 20_000.0 > self._gap_bps * (price + other_price):
                 raised.append(self._alerts.for_dislocation(dislocation_at(state, venue, price, ms)))
             if state.long_60s + state.short_60s >= whale:
-                usd_window = state.window_before(now_sec)[0] + bucket.long + bucket.short
+                usd_window = state.window_before(now_sec) + bucket.long + bucket.short
                 correlated = usd_window >= whale
         self.seq += 1
-        self._recent.append((self.seq, event, cls, session, correlated))
+        self._remember((self.seq, event, cls, session, correlated))
 
         if cls >= 2:
             if cls == 3:

@@ -20,7 +20,6 @@ import math
 from collections import deque
 from typing import Any, Final
 
-COUNT_MIN: Final = 3  # index of the count in a minute record [minute, long, short, count]
 NEVER: Final = -(1 << 40)
 
 KERNEL_SPAN_S: Final = 200
@@ -44,6 +43,18 @@ class Bucket:
         self.sum_dp2 = 0.0
         self.n_inst = 0  # institutional-size events
         self.last_price = 0.0
+
+
+class Minute:
+    """One minute of one asset's liquidations (the 5 min and 1 h figures, the usual rate)."""
+
+    __slots__ = ("count", "long", "minute", "short")
+
+    def __init__(self, minute: int, long_usd: float, short_usd: float, count: int) -> None:
+        self.minute = minute
+        self.long = long_usd
+        self.short = short_usd
+        self.count = count
 
 
 class AssetState:
@@ -85,7 +96,6 @@ class AssetState:
         "venue_secs",
         "win_sec",
         "win_usd",
-        "win_venues",
         "window_s",
     )
 
@@ -95,7 +105,7 @@ class AssetState:
         self.cur_sec = -1
         self.bucket = Bucket(-1)
         self.seconds: deque[Bucket] = deque()  # finished buckets of the last 60 s
-        self.minutes: deque[list[Any]] = deque()  # [minute, long, short, count], the last hour
+        self.minutes: deque[Minute] = deque()  # the last hour
         self.n_minutes = 0  # events in ``minutes``
         self.base_minute = NEVER  # the minute ``base_rate`` (baseline_per_minute) was worked out in
         self.base_rate = 0.0
@@ -105,7 +115,6 @@ class AssetState:
         # The finished seconds of the correlation window, cached per second.
         self.win_sec = -1
         self.win_usd = 0.0
-        self.win_venues: frozenset[str] = frozenset()
         # Whether a second venue is in the correlation window, in O(1) per event: the venue,
         # second and price of the latest event, and of the latest one from any OTHER venue.
         self.venue_last = ""
@@ -159,15 +168,15 @@ class AssetState:
             minutes = self.minutes
             minute = done // 60
             self.n_minutes += count
-            if minutes and minutes[-1][0] == minute:
+            if minutes and minutes[-1].minute == minute:
                 record = minutes[-1]
-                record[1] += bucket.long
-                record[2] += bucket.short
-                record[3] += count
+                record.long += bucket.long
+                record.short += bucket.short
+                record.count += count
             else:
-                minutes.append([minute, bucket.long, bucket.short, count])
-                while minutes[0][0] <= minute - 61:
-                    self.n_minutes -= minutes.popleft()[COUNT_MIN]
+                minutes.append(Minute(minute, bucket.long, bucket.short, count))
+                while minutes[0].minute <= minute - 61:
+                    self.n_minutes -= minutes.popleft().count
         self.bucket = Bucket(sec)
         self.cur_sec = sec
         if seconds and seconds[0].sec <= sec - 60:
@@ -192,28 +201,30 @@ class AssetState:
 
     # -- read side (snapshots) ----------------------------------------------------------------
 
-    def window_before(self, sec: int) -> tuple[float, frozenset[str]]:
-        """USD and venues of the FINISHED seconds in the correlation window ending at ``sec``.
+    def window_before(self, sec: int) -> float:
+        """USD of the FINISHED seconds in the correlation window ending at ``sec``.
 
         Cached for the second: within a second only the current bucket changes, and
         callers add it themselves.
         """
         if self.win_sec != sec:
             usd = 0.0
-            venues: set[str] = set()
             for bucket in reversed(self.seconds):
                 if bucket.sec <= sec - self.window_s:
                     break
                 usd += bucket.long + bucket.short
-                venues.update(bucket.venues)
-            self.win_sec, self.win_usd, self.win_venues = sec, usd, frozenset(venues)
-        return self.win_usd, self.win_venues
+            self.win_sec, self.win_usd = sec, usd
+        return self.win_usd
 
     def window(self) -> tuple[float, frozenset[str]]:
-        """USD and venues over the correlation window, the current second included."""
-        usd, venues = self.window_before(self.cur_sec)
+        """USD and venues over the correlation window, the current second included (snapshots)."""
         current = self.bucket
-        return usd + current.long + current.short, venues.union(current.venues)
+        venues = set(current.venues)
+        for bucket in reversed(self.seconds):
+            if bucket.sec <= self.cur_sec - self.window_s:
+                break
+            venues.update(bucket.venues)
+        return self.window_before(self.cur_sec) + current.long + current.short, frozenset(venues)
 
     def kernel_counts(self, now_sec: int) -> tuple[float, float]:
         """Event counts on the 1 s and 10 s exponential kernels at ``now_sec`` (current second included)."""
@@ -230,7 +241,11 @@ class AssetState:
 
     def venues_since(self, sec: int) -> int:
         """How many venues liquidated this asset after second ``sec``."""
-        return sum(1 for last in self.venue_secs.values() if last > sec)
+        n = 0
+        for last in self.venue_secs.values():
+            if last > sec:
+                n += 1
+        return n
 
     def last_10s(self) -> tuple[float, float]:
         """(long, short) USD over the last 10 s, counting the current second."""
@@ -247,11 +262,11 @@ class AssetState:
         current = self.bucket
         long_usd, short_usd = current.long, current.short
         horizon = self.cur_sec // 60 - span
-        for minute, long_part, short_part, _ in reversed(self.minutes):
-            if minute < horizon:
+        for record in reversed(self.minutes):
+            if record.minute < horizon:
                 break
-            long_usd += long_part
-            short_usd += short_part
+            long_usd += record.long
+            short_usd += record.short
         return long_usd, short_usd
 
     def venues_60s(self) -> dict[str, float]:
@@ -273,10 +288,10 @@ class AssetState:
         minutes = self.minutes
         n = self.n_minutes
         for record in reversed(minutes):
-            if record[0] < recent_from:
+            if record.minute < recent_from:
                 break
-            n -= record[COUNT_MIN]
-        span = recent_from - minutes[0][0] if minutes else 0
+            n -= record.count
+        span = recent_from - minutes[0].minute if minutes else 0
         self.base_minute = recent_from
         self.base_rate = n / span if span > 0 else 0.0
         return self.base_rate
