@@ -149,9 +149,11 @@ class LiqtermPredictor:
         long60, short60 = flow.long_60s, flow.short_60s
         usd60 = long60 + short60
         support = n10 / (n10 + SHRINK_EVENTS)
-        rate1 = math.log1p(n1 / _W1_SUM / base)
-        rate10 = math.log1p(n10 / _W10_SUM / base)
-        rate60 = math.log1p(flow.n_60s / 60.0 / base)
+        # log(1 + x) rather than log1p: the compiled build calls math.log natively (x is never tiny
+        # enough here for log1p's extra precision to matter).
+        rate1 = math.log(1.0 + n1 / _W1_SUM / base)
+        rate10 = math.log(1.0 + n10 / _W10_SUM / base)
+        rate60 = math.log(1.0 + flow.n_60s / 60.0 / base)
         seconds = flow.seconds
         first_price = seconds[0].last_price if seconds else 0.0
         drift = 0.0
