@@ -1,9 +1,13 @@
-"""Run every benchmark in this folder (``make bench``): each module's ``main()`` prints its figures."""
+"""Run every benchmark in this folder (``make bench``): each module prints its figures.
+
+Each runs in its own process, so one benchmark's memory or collector state never shows in
+another's figures (the engine's RSS figure, above all).
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,18 +21,16 @@ def main() -> int:
         f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M:%S')}"
     )
     only = set(sys.argv[1:])
+    failed = 0
     for path in sorted(HERE.glob("*.py")):
         if path.name in {"run.py"} or path.name.startswith("_"):
             continue
         if only and path.stem not in only:
             continue
-        spec = importlib.util.spec_from_file_location(f"bench_{path.stem}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
         print(f"\n== {path.stem} ==", flush=True)
-        module.main()
-    return 0
+        status = subprocess.run([sys.executable, str(path)], check=False).returncode
+        failed += status != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
