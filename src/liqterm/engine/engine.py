@@ -29,8 +29,6 @@ from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, Tap
 from liqterm.engine.whales import WhaleTracker
 from liqterm.model import Liquidation, Side
 
-CASCADE_END_MS: Final = 120_000
-"""A cascade ends after this long with the 60 s USD below the threshold (cascade-science §1)."""
 TREND_MS: Final = 10_000
 EVALUATE_BURST: Final = 16
 """Within one busy second, re-evaluate the predictor every this many events."""
@@ -107,22 +105,11 @@ class Engine:
             self._reject(event)
             return []
         venue = event.venue
-        identity = (venue, event.symbol, event.side, price, event.quantity, ms)
-        # Keyed by the identity's hash, so the tuple is hashed once (a set would hash it for each
-        # generation and again to add it); equal hashes are confirmed by comparing identities.
-        key = hash(identity)
-        seen = self._seen
-        known = seen.current.get(key)
-        if known is None:
-            known = seen.old.get(key)
-        if known is not None and known == identity:
+        if self._seen.repeat((venue, event.symbol, event.side, price, event.quantity, ms), ms):
             self.duplicates += 1
             return []
-        seen.current[key] = identity
         if ms > self.now_ms:
             self.now_ms = ms
-            if ms >= seen.rotate_ms:
-                seen.advance(ms)
         self.events_total += 1
         self._venue_events[venue] = self._venue_events.get(venue, 0) + 1
         if not self._hour_from <= ms < self._hour_from + HOUR_MS:
@@ -206,7 +193,7 @@ class Engine:
                 state.below_since = None
                 raised.append(self._alerts.for_cascade(state, cascade, ms))
         else:
-            self._track_cascade_end(state, cascade, ms)
+            state.track_cascade_end(cascade, ms)
         if (cls >= 2 or bucket.count % EVALUATE_BURST == 0) and state.cascade_since is None:
             self._evaluate(state, ms, cascade, raised)
         return self._book.admit(raised) if raised else raised
@@ -249,14 +236,6 @@ class Engine:
             state.trend_ref = (ms, probability)
         if probability >= self._possible and state.cascade_since is None:
             raised.append(self._alerts.for_warning(state, probability, ms))
-
-    def _track_cascade_end(self, state: AssetState, cascade: float, ms: int) -> None:
-        if state.long_60s + state.short_60s >= cascade:
-            state.below_since = None
-        elif state.below_since is None:
-            state.below_since = ms
-        elif ms - state.below_since >= CASCADE_END_MS:
-            state.cascade_since = state.below_since = None
 
     def _reject(self, event: Liquidation) -> None:
         self.rejected += 1

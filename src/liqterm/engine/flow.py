@@ -22,6 +22,8 @@ from typing import Any, Final
 
 NEVER: Final = -(1 << 40)
 
+CASCADE_END_MS: Final = 120_000
+"""A cascade ends after this long with the 60 s USD below the threshold (cascade-science §1)."""
 KERNEL_SPAN_S: Final = 200
 """Exponential kernels (the Hawkes intensities) decay by table lookup; past this age they are 0."""
 DECAY_1S: Final = tuple(math.exp(-age / 1.0) for age in range(KERNEL_SPAN_S))
@@ -198,6 +200,15 @@ class AssetState:
             self.long_60s = current.long
             self.short_60s = current.short
             self.n_60s = current.count
+
+    def track_cascade_end(self, cascade_usd: float, ms: int) -> None:
+        """In a running cascade: end it after ``CASCADE_END_MS`` with the 60 s USD below ``cascade_usd``."""
+        if self.long_60s + self.short_60s >= cascade_usd:
+            self.below_since = None
+        elif self.below_since is None:
+            self.below_since = ms
+        elif ms - self.below_since >= CASCADE_END_MS:
+            self.cascade_since = self.below_since = None
 
     # -- read side (snapshots) ----------------------------------------------------------------
 

@@ -34,9 +34,8 @@ class SeenEvents:
     The older generation is dropped every half horizon of event time, so memory
     stays bounded without a per-event eviction queue and a repeat is recognised
     for at least half the horizon (and at most all of it). Each generation maps an
-    identity's hash to the identity. The engine's hot path reads ``current`` and
-    ``old`` directly and calls :meth:`advance` only when event time passes
-    ``rotate_ms``.
+    identity's hash to the identity, so the engine's hot path (:meth:`repeat`) hashes
+    each identity once; equal hashes are confirmed by comparing the identities.
     """
 
     __slots__ = ("_half_ms", "current", "old", "rotate_ms")
@@ -46,6 +45,19 @@ class SeenEvents:
         self.current: dict[int, tuple[Any, ...]] = {}
         self.old: dict[int, tuple[Any, ...]] = {}
         self.rotate_ms = 0
+
+    def repeat(self, identity: tuple[Any, ...], at_ms: int) -> bool:
+        """Whether ``identity`` was seen; if not, remember it (event time ``at_ms``)."""
+        key = hash(identity)
+        known = self.current.get(key)
+        if known is None:
+            known = self.old.get(key)
+        if known is not None and known == identity:
+            return True
+        self.current[key] = identity
+        if at_ms >= self.rotate_ms:
+            self.advance(at_ms)
+        return False
 
     def __contains__(self, identity: tuple[Any, ...]) -> bool:
         key = hash(identity)
