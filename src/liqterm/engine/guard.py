@@ -59,13 +59,6 @@ class SeenEvents:
             self.advance(at_ms)
         return False
 
-    def __contains__(self, identity: tuple[Any, ...]) -> bool:
-        key = hash(identity)
-        return self.current.get(key) == identity or self.old.get(key) == identity
-
-    def add(self, identity: tuple[Any, ...]) -> None:
-        self.current[hash(identity)] = identity
-
     def advance(self, now_ms: int) -> None:
         """Event time moved on to ``now_ms``."""
         if now_ms >= self.rotate_ms:
