@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -55,7 +56,7 @@ def run_backtest(
             progress(f"{frames:,} frames, {events:,} liquidations, at {at} UTC")
 
     engines = [name for name in ("seed", "liqterm") if name in predictors]
-    labels = label_config(n_min)
+    labels = label_config(n_min, config)
     material = collect(merged_frames(files), config=config, labels=labels, horizon_s=horizon_s,
                        engine_predictors=engines, progress=tick, sources=[str(f) for f in files])  # fmt: skip
     from_s = (
@@ -66,9 +67,12 @@ def run_backtest(
     return plain(report)
 
 
-def label_config(n_min: Sequence[str]) -> LabelConfig:
-    """The default labelling with ``SCOPE=N`` overrides of N_min (``union``, a venue id, ``asset``)."""
+def label_config(n_min: Sequence[str], config: Config | None = None) -> LabelConfig:
+    """The labelling with N_min from the config's ``[backtest.n_min]`` (defaults otherwise), then
+    ``SCOPE=N`` overrides (``union``, a venue id, ``asset``)."""
     table = dict(DEFAULT_N_MIN)
+    if config is not None:
+        table.update(dataclasses.asdict(config.backtest.n_min))
     for item in n_min:
         scope, _, value = item.partition("=")
         try:

@@ -21,6 +21,7 @@ from liqterm.config.schema import (
     PRIORITIES,
     AlertConfig,
     AssetThresholds,
+    BacktestConfig,
     CascadeConfig,
     Config,
     EngineConfig,
@@ -90,6 +91,7 @@ def from_dict(data: Mapping[str, Any]) -> Config:
         ("cascade", CascadeConfig),
         ("tui", TuiConfig),
         ("telegram", TelegramConfig),
+        ("backtest", BacktestConfig),
     ):
         if name in data:
             kwargs[name] = _dataclass(cls, data[name], name)
@@ -256,6 +258,8 @@ def _check_rules(config: Config) -> None:
     _positive(a.cooldown_s, "alerts.cooldown_s", allow_zero=True)
     if not 0.0 < a.possible < a.warning <= 1.0:
         raise ConfigError("alerts.possible", "0 < possible < warning <= 1", (a.possible, a.warning))
+    for scope, value in dataclasses.asdict(config.backtest.n_min).items():
+        _positive(value, f"backtest.n_min.{scope}")
     c = config.cascade
     _choice(c.predictor, PREDICTORS, "cascade.predictor")
     _positive(c.horizon_s, "cascade.horizon_s")

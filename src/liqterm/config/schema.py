@@ -130,6 +130,27 @@ class CascadeConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LabelMinimums:
+    """N_min of the backtest's D1 cascade label per scope: the fewest events in 60 s that count
+    as a cascade however quiet the scope was (cascade-science §5; see liqterm.backtest.labels)."""
+
+    union: float = 100.0
+    binance: float = 100.0
+    bybit: float = 30.0
+    okx: float = 30.0
+    gateio: float = 20.0
+    bitget: float = 20.0
+    asset: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestConfig:
+    """How ``liqterm backtest`` labels cascade onsets (``--n-min`` overrides per run)."""
+
+    n_min: LabelMinimums = field(default_factory=LabelMinimums)
+
+
+@dataclass(frozen=True, slots=True)
 class VenueConfig:
     """One venue's switch and, for tests and mirrors, its websocket URL."""
 
@@ -193,3 +214,4 @@ class Config:
     venues: Mapping[str, VenueConfig] = field(default_factory=_default_venues)
     tui: TuiConfig = field(default_factory=TuiConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    backtest: BacktestConfig = field(default_factory=BacktestConfig)
