@@ -39,8 +39,7 @@ def shared_file(relative: str) -> Path:
     return path
 
 
-VENUE_OF = {"binance-usdm": "binance", "bybit": "bybit", "okx": "okx", "gateio": "gateio",
-            "bitget": "bitget"}
+VENUE_OF = {"binance-usdm": "binance", "bybit": "bybit", "okx": "okx", "gateio": "gateio", "bitget": "bitget"}
 LATENCY_MS = 150
 
 
@@ -48,8 +47,13 @@ def test_adapters() -> dict[str, AdapterBase]:
     """Fresh adapters; OKX with the recorded REST instruments table."""
     okx_rest = json.loads(shared_file("instruments/okx-swap-instruments.json").read_text())
     okx = OkxAdapter(build("okx", parse_okx_instruments(okx_rest), "rest"))
-    return {"binance": BinanceAdapter(), "bybit": BybitAdapter(), "okx": okx,
-            "gateio": GateAdapter(), "bitget": BitgetAdapter()}
+    return {
+        "binance": BinanceAdapter(),
+        "bybit": BybitAdapter(),
+        "okx": okx,
+        "gateio": GateAdapter(),
+        "bitget": BitgetAdapter(),
+    }
 
 
 test_adapters.__test__ = False  # a helper, not a test
@@ -57,8 +61,13 @@ test_adapters.__test__ = False  # a helper, not a test
 
 def bundled_adapters() -> dict[str, AdapterBase]:
     """Fresh adapters with the bundled tables: what ``liqterm replay`` uses offline."""
-    return {"binance": BinanceAdapter(), "bybit": BybitAdapter(), "okx": OkxAdapter(),
-            "gateio": GateAdapter(), "bitget": BitgetAdapter()}
+    return {
+        "binance": BinanceAdapter(),
+        "bybit": BybitAdapter(),
+        "okx": OkxAdapter(),
+        "gateio": GateAdapter(),
+        "bitget": BitgetAdapter(),
+    }
 
 
 def _frame_time(frame: str) -> int | None:
@@ -124,10 +133,10 @@ def cascade_binance_frames(limit: int | None = None) -> list[RecordedFrame]:
             asset, _ = canonical_asset(symbol.removesuffix("USDT").removesuffix("USDC"))
             price, qty = float(row["avg_price"]), float(row["filled_qty"])
             side = Side.LONG if row["side"] == "SELL" else Side.SHORT
-            event = Liquidation("binance", symbol, asset, side, price, qty, price * qty, ms,
-                                ms + LATENCY_MS)
-            source.append(RecordedFrame(ms + LATENCY_MS, "binance",
-                                        encode_event("binance", event) or "", derived=True))
+            event = Liquidation("binance", symbol, asset, side, price, qty, price * qty, ms, ms + LATENCY_MS)
+            source.append(
+                RecordedFrame(ms + LATENCY_MS, "binance", encode_event("binance", event) or "", derived=True)
+            )
             if limit is not None and len(source) >= limit:
                 break
     source.sort(key=lambda record: record.received_ms)

@@ -13,8 +13,9 @@ from liqterm.streams import StreamSettings
 from liqterm.streams.live import build_manager, enabled_venues
 from liqterm.venues.fake import FakeVenues, config_with_urls, demo_frames
 
-FAST = StreamSettings(open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01,
-                      backoff_base_s=0.05, backoff_cap_s=0.2)
+FAST = StreamSettings(
+    open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01, backoff_base_s=0.05, backoff_cap_s=0.2
+)
 
 
 async def test_demo_frames_reach_the_engine_from_all_five_venues() -> None:

@@ -26,8 +26,7 @@ FRAMES = [
 
 
 def test_line_shape_is_exact_and_fixed_order() -> None:
-    assert encode_line(RecordedFrame(5, "okx", 'a"b')) == (
-        '{"received_ms":5,"venue":"okx","frame":"a\\"b"}')
+    assert encode_line(RecordedFrame(5, "okx", 'a"b')) == ('{"received_ms":5,"venue":"okx","frame":"a\\"b"}')
     assert encode_line(RecordedFrame(5, "okx", "x", derived=True)).endswith(',"derived":true}')
     assert decode_line('{"venue":"okx","frame":"x","received_ms":5}') == RecordedFrame(5, "okx", "x")
 
@@ -43,11 +42,14 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("line", "reason"),
-    [("nope", "not JSON"), ("[1]", "not a JSON object"),
-     ('{"received_ms":"1","venue":"okx","frame":""}', "received_ms"),
-     ('{"received_ms":true,"venue":"okx","frame":""}', "received_ms"),
-     ('{"received_ms":1,"venue":"","frame":""}', "venue"),
-     ('{"received_ms":1,"venue":"okx","frame":{}}', "frame")],
+    [
+        ("nope", "not JSON"),
+        ("[1]", "not a JSON object"),
+        ('{"received_ms":"1","venue":"okx","frame":""}', "received_ms"),
+        ('{"received_ms":true,"venue":"okx","frame":""}', "received_ms"),
+        ('{"received_ms":1,"venue":"","frame":""}', "venue"),
+        ('{"received_ms":1,"venue":"okx","frame":{}}', "frame"),
+    ],
 )
 def test_bad_lines_say_why(line: str, reason: str) -> None:
     with pytest.raises(BadLine, match=reason):

@@ -82,8 +82,10 @@ def usd_text(usd: float) -> str:
 
 def liquidation_text(event: Liquidation, cls: str) -> str:
     """A fixed-width human line for a log or a terminal."""
-    return (f"{clock_text(event.exchange_ms)}  {event.venue:<8} {event.asset:<10} "
-            f"{event.side.upper():<5} {usd_text(event.usd):>9}  @ {event.price:<12g} {cls}")
+    return (
+        f"{clock_text(event.exchange_ms)}  {event.venue:<8} {event.asset:<10} "
+        f"{event.side.upper():<5} {usd_text(event.usd):>9}  @ {event.price:<12g} {cls}"
+    )
 
 
 def alert_text(alert: Alert) -> str:

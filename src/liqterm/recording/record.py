@@ -31,8 +31,7 @@ class RecordProgress:
         """``binance live 120f 3e | okx reconnecting 40f 0e``."""
         parts = []
         for health in manager.health():
-            parts.append(f"{health.venue} {health.state} {health.frames}f "
-                         f"{self.events[health.venue]}e")
+            parts.append(f"{health.venue} {health.state} {health.frames}f {self.events[health.venue]}e")
         return " | ".join(parts)
 
 
@@ -63,8 +62,15 @@ async def record(
     """
     progress = RecordProgress()
     with RecordingWriter(path) as writer:
-        manager = build_manager(config, venues, progress.on_events, on_frame=writer.on_frame,
-                                settings=settings, refresh=refresh, adapters=adapters)
+        manager = build_manager(
+            config,
+            venues,
+            progress.on_events,
+            on_frame=writer.on_frame,
+            settings=settings,
+            refresh=refresh,
+            adapters=adapters,
+        )
         async with asyncio.TaskGroup() as group:
             group.create_task(manager.run(stop))
             if refresh:

@@ -35,15 +35,16 @@ class FakeVenues:
     """
 
     def __init__(
-        self, frames: Iterable[RecordedFrame], venues: Iterable[str] | None = None,
+        self,
+        frames: Iterable[RecordedFrame],
+        venues: Iterable[str] | None = None,
         **server_options: Any,
     ) -> None:
         recording = list(frames)
         if venues is None:
             present = {frame.venue for frame in recording}
             venues = [venue for venue in VENUE_IDS if venue in present and venue in PROTOCOLS]
-        self.servers = {venue: FakeVenueServer(venue, recording, **server_options)
-                        for venue in venues}
+        self.servers = {venue: FakeVenueServer(venue, recording, **server_options) for venue in venues}
 
     @property
     def urls(self) -> dict[str, str]:
@@ -80,8 +81,9 @@ class FakeVenues:
 def config_with_urls(config: Config, urls: Mapping[str, str]) -> Config:
     """``config`` with these venues enabled at these URLs, and every other venue disabled."""
     venues = {
-        name: dataclasses.replace(config.venues.get(name, VenueConfig()), enabled=name in urls,
-                                  url=urls.get(name))
+        name: dataclasses.replace(
+            config.venues.get(name, VenueConfig()), enabled=name in urls, url=urls.get(name)
+        )
         for name in {*config.venues, *urls}
     }
     return dataclasses.replace(config, venues=MappingProxyType(venues))
@@ -114,8 +116,7 @@ def demo_frames(
     for venue in sorted({frame.venue for frame in recording}):
         source = [frame for frame in recording if frame.venue == venue]
         if venue in ADAPTERS:
-            out.extend(derive_frames(source, ADAPTERS[venue].parse, contract_size, weights,
-                                     listed))
+            out.extend(derive_frames(source, ADAPTERS[venue].parse, contract_size, weights, listed))
         else:
             out.extend(source)
     out.sort(key=lambda frame: frame.received_ms)

@@ -34,7 +34,11 @@ for that venue rather than sent with a wrong size)."""
 QUOTES = ("USDT", "USDC", "USD")
 
 DEMO_WEIGHTS: Mapping[str, int] = {
-    "binance": 35, "bybit": 25, "okx": 20, "gateio": 10, "bitget": 10,
+    "binance": 35,
+    "bybit": 25,
+    "okx": 20,
+    "gateio": 10,
+    "bitget": 10,
 }
 """Share of demo events each venue gets (rough open-interest order)."""
 
@@ -69,9 +73,7 @@ def venue_symbol(venue: str, event: Liquidation) -> str:
     return {"okx": f"{base}-USDT-SWAP", "gateio": f"{base}_USDT"}.get(venue, f"{base}USDT")
 
 
-def encode_event(
-    venue: str, event: Liquidation, contract_size: ContractSize | None = None
-) -> str | None:
+def encode_event(venue: str, event: Liquidation, contract_size: ContractSize | None = None) -> str | None:
     """One liquidation as one ``venue`` data frame; ``None`` if it cannot be sized.
 
     Args:
@@ -87,19 +89,38 @@ def encode_event(
     is_long = event.side == Side.LONG
     if venue == "binance":
         qty = number(quantity)
-        order = {"s": symbol, "S": "SELL" if is_long else "BUY", "o": "LIMIT", "f": "IOC",
-                 "q": qty, "p": number(price), "ap": number(price), "X": "FILLED",
-                 "l": qty, "z": qty, "T": ms}
+        order = {
+            "s": symbol,
+            "S": "SELL" if is_long else "BUY",
+            "o": "LIMIT",
+            "f": "IOC",
+            "q": qty,
+            "p": number(price),
+            "ap": number(price),
+            "X": "FILLED",
+            "l": qty,
+            "z": qty,
+            "T": ms,
+        }
         return _dump({"e": "forceOrder", "E": ms, "o": order})
     if venue == "bybit":
-        row = {"T": ms, "s": symbol, "S": "Buy" if is_long else "Sell", "v": number(quantity),
-               "p": number(price)}
-        return _dump({"topic": f"allLiquidation.{symbol}", "type": "snapshot", "ts": ms,
-                      "data": [row]})
+        row = {
+            "T": ms,
+            "s": symbol,
+            "S": "Buy" if is_long else "Sell",
+            "v": number(quantity),
+            "p": number(price),
+        }
+        return _dump({"topic": f"allLiquidation.{symbol}", "type": "snapshot", "ts": ms, "data": [row]})
     if venue == "bitget":
         amount = quantity * price if BITGET_AMOUNT_IN_QUOTE else quantity
-        row = {"symbol": symbol, "side": "buy" if is_long else "sell", "price": number(price),
-               "amount": number(amount), "ts": str(ms)}
+        row = {
+            "symbol": symbol,
+            "side": "buy" if is_long else "sell",
+            "price": number(price),
+            "amount": number(amount),
+            "ts": str(ms),
+        }
         arg = {"instType": "usdt-futures", "topic": "liquidation"}
         return _dump({"action": "update", "arg": arg, "data": [row], "ts": ms})
     size = contract_size(venue, symbol) if contract_size is not None else None
@@ -107,18 +128,46 @@ def encode_event(
         return None
     contracts = quantity / size
     if venue == "okx":
-        detail = {"bkLoss": "0", "bkPx": number(price), "ccy": "",
-                  "posSide": "long" if is_long else "short", "side": "sell" if is_long else "buy",
-                  "sz": number(contracts), "ts": str(ms)}
+        detail = {
+            "bkLoss": "0",
+            "bkPx": number(price),
+            "ccy": "",
+            "posSide": "long" if is_long else "short",
+            "side": "sell" if is_long else "buy",
+            "sz": number(contracts),
+            "ts": str(ms),
+        }
         family = f"{base}-USDT"
-        return _dump({"arg": {"channel": "liquidation-orders", "instType": "SWAP"},
-                      "data": [{"details": [detail], "instFamily": family, "instId": symbol,
-                                "instType": "SWAP", "uly": family}]})
+        return _dump(
+            {
+                "arg": {"channel": "liquidation-orders", "instType": "SWAP"},
+                "data": [
+                    {
+                        "details": [detail],
+                        "instFamily": family,
+                        "instId": symbol,
+                        "instType": "SWAP",
+                        "uly": family,
+                    }
+                ],
+            }
+        )
     if venue == "gateio":
-        row = {"price": number(price), "size": number(-contracts if is_long else contracts),
-               "time": ms, "contract": symbol}
-        return _dump({"time": ms // 1000, "time_ms": ms, "channel": "futures.public_liquidates",
-                      "event": "update", "result": [row]})
+        row = {
+            "price": number(price),
+            "size": number(-contracts if is_long else contracts),
+            "time": ms,
+            "contract": symbol,
+        }
+        return _dump(
+            {
+                "time": ms // 1000,
+                "time_ms": ms,
+                "channel": "futures.public_liquidates",
+                "event": "update",
+                "result": [row],
+            }
+        )
     raise ValueError(f"no encoder for venue {venue!r}")
 
 
@@ -165,9 +214,7 @@ def derive_frames(
         for event in events:
             target = pick_venue(event, weights)
             text = None
-            if target != record.venue and (
-                listed is None or listed(target, venue_symbol(target, event))
-            ):
+            if target != record.venue and (listed is None or listed(target, venue_symbol(target, event))):
                 text = encode_event(target, event, contract_size)
             if text is None:
                 kept = True

@@ -253,17 +253,13 @@ class GateProtocol(FakeProtocol):
 
     def _envelope(self, channel: str, event: str, **rest: object) -> str:
         now = now_ms()
-        return dumps(
-            {"time": now // 1000, "time_ms": now, "channel": channel, "event": event, **rest}
-        )
+        return dumps({"time": now // 1000, "time_ms": now, "channel": channel, "event": event, **rest})
 
     def reply(self, text: str, session: Session) -> tuple[list[str], bool]:
         data = loads_object(text)
         if data is None:
             return [
-                self._envelope(
-                    "", "", error={"code": 2, "message": "invalid argument"}, result=None
-                )
+                self._envelope("", "", error={"code": 2, "message": "invalid argument"}, result=None)
             ], False
         channel, event = str(data.get("channel", "")), str(data.get("event", ""))
         if channel == "futures.ping":
