@@ -97,6 +97,7 @@ def test_no_correlation_outside_the_window_or_below_whale_size() -> None:
     engine.ingest(liq(600_000, venue="binance"))
     late = engine.ingest(liq(600_000, venue="okx", ms=T0 + 11_000))
     assert "cross_venue" not in kinds(late)
+    assert engine.snapshot().correlations == ()  # binance has left the 10 s window
     small = Engine()
     small.ingest(liq(300_000, venue="binance"))
     assert "cross_venue" not in kinds(small.ingest(liq(300_000, venue="bybit", ms=T0 + 1_000)))

@@ -165,7 +165,7 @@ class Engine:
         # With a second venue in the window (exact and O(1)): the price gap to it, and whether
         # the window's USD (bounded first by the 60 s totals) makes it a correlation.
         correlated = False
-        if state.other_sec > now_sec - state.window_s:
+        if state.two_venues_within(now_sec):
             other_price = state.other_price
             if abs(price - other_price) * 20_000.0 > self._gap_bps * (price + other_price):
                 raised.append(self._alerts.for_dislocation(dislocation_at(state, venue, price, ms)))

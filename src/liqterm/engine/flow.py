@@ -227,6 +227,11 @@ class AssetState:
             self.win_sec, self.win_usd = sec, usd
         return self.win_usd
 
+    def two_venues_within(self, sec: int) -> bool:
+        """Whether two or more venues liquidated this asset in the correlation window ending at
+        ``sec`` (O(1): the latest event from a venue other than the latest one's is in it)."""
+        return self.other_sec > sec - self.window_s
+
     def window(self) -> tuple[float, frozenset[str]]:
         """USD and venues over the correlation window, the current second included (snapshots)."""
         current = self.bucket

@@ -86,7 +86,7 @@ def active_correlations(states: Iterable[AssetState], now: int, window_ms: int) 
     found = [
         correlation_of(state, now)
         for state in states
-        if state.last_ms > now - window_ms and len(state.window()[1]) > 1
+        if state.last_ms > now - window_ms and state.two_venues_within(state.cur_sec)
     ]
     found.sort(key=lambda c: c.combined_usd, reverse=True)
     return tuple(found)
