@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from liqterm.backtest.labels import Episode, LabelRule, onset_within, running_mask
-from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_within, sweep, warnings_of
+from liqterm.backtest.metrics import (
+    Track,
+    alarms,
+    probabilistic,
+    recall_at_budget,
+    recall_within,
+    sweep,
+    warnings_of,
+)
 
 N = 3600
 
@@ -63,3 +71,28 @@ def test_sweep_trades_recall_for_false_warnings() -> None:
     assert rows[-1]["false_per_hour"] <= rows[0]["false_per_hour"]
     best, theta = recall_within(rows, 0.0)
     assert best == 1.0 and 0.3 <= theta <= 0.6
+
+
+def test_recall_at_a_budget_is_found_between_coarse_thresholds() -> None:
+    """At another predictor's exact false-warning rate, a threshold between two grid points can
+    catch more than either grid point allowed; the returned threshold really meets the rate."""
+    track = _track([(1000, 1100), (2500, 2600)])
+    prob = np.full(N, 0.05)
+    prob[990] = 0.108  # the first onset is announced just above the dense band
+    prob[2490] = 0.3
+    prob[400:3400:70] = 0.105  # false warnings in a dense band below it
+    budget = alarms([track], [prob], 0.107, 60)["false_per_hour"]
+    coarse = [{key: a[key] for key in ("theta", "recall", "false_per_hour")}
+              for a in (alarms([track], [prob], theta, 60) for theta in (0.1, 0.2))]  # fmt: skip
+    assert recall_within(coarse, budget) == (0.5, 0.2)  # 0.1 costs too many false warnings
+    recall, theta = recall_at_budget([track], [prob], 60, coarse, budget)
+    assert recall == 1.0 and 0.105 < theta <= 0.108
+    assert alarms([track], [prob], theta, 60)["false_per_hour"] <= budget
+
+
+def test_recall_at_a_budget_no_lower_than_the_grid() -> None:
+    track = _track([(1000, 1100)])
+    prob = np.full(N, 0.05)
+    prob[990] = 0.6
+    rows = sweep([track], [prob], 60)
+    assert recall_at_budget([track], [prob], 60, rows, 0.0)[0] == recall_within(rows, 0.0)[0] == 1.0

@@ -191,3 +191,30 @@ def recall_within(rows: list[dict], max_false_per_hour: float) -> tuple[float, f
         if row["false_per_hour"] <= max_false_per_hour + 1e-9 and (row["recall"] or 0) > best:
             best, theta = row["recall"], row["theta"]
     return best, theta
+
+
+def recall_at_budget(
+    tracks: list[Track], probs: list[np.ndarray], horizon_s: int, rows: list[dict], budget: float
+) -> tuple[float, float | None]:
+    """Like :func:`recall_within`, and also at the lowest theta whose false warnings per hour stay
+    within ``budget``, found by bisection between the sweep's neighbouring thresholds.
+
+    The sweep's grid is coarse where the probabilities are dense: a predictor can meet another's
+    exact false-warning rate between two grid points and catch more there, which the grid alone
+    would not show. The bisection only ever returns a theta that meets the budget."""
+    best, theta = recall_within(rows, budget)
+    feasible = [r["theta"] for r in rows if r["false_per_hour"] <= budget + 1e-9]
+    if not feasible:
+        return best, theta
+    hi = min(feasible)
+    lo = max((r["theta"] for r in rows if r["theta"] < hi), default=0.0)
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if alarms(tracks, probs, mid, horizon_s)["false_per_hour"] <= budget + 1e-9:
+            hi = mid
+        else:
+            lo = mid
+    recall = alarms(tracks, probs, hi, horizon_s)["recall"]
+    if recall == recall and recall > best:
+        best, theta = recall, float(hi)
+    return best, theta

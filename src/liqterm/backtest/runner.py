@@ -20,7 +20,7 @@ import numpy as np
 from liqterm.backtest.baselines import probabilities, raw_scores
 from liqterm.backtest.events import EventLog, Progress, Samples, replay
 from liqterm.backtest.labels import Episode
-from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_within, sweep
+from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_at_budget, sweep
 from liqterm.backtest.params import BacktestParams, KindParams
 from liqterm.backtest.scopes import (
     LabelConfig,
@@ -207,11 +207,11 @@ def _score_group(
 ) -> dict:
     tracks = [track for track, _ in rows]
     reference = [preds["climatology"] for _, preds in rows]
-    predictors, sweeps, reliability = {}, {}, {}
+    predictors, sweeps, reliability, all_probs = {}, {}, {}, {}
     for name in names:
         if not all(name in preds for _, preds in rows):
             continue
-        probs = [preds[name] for _, preds in rows]
+        probs = all_probs[name] = [preds[name] for _, preds in rows]
         theta = SEED_THETA if name == "seed" else kind.theta.get(name, 0.5)
         prob_scores = probabilistic(tracks, probs, reference)
         alarm = alarms(tracks, probs, theta, horizon)
@@ -226,22 +226,30 @@ def _score_group(
         "onsets": sum(len(t.onsets) for t in tracks),
         "hours": hours,
         "predictors": predictors,
-        "matched": _matched(predictors, sweeps),
+        "matched": _matched(predictors, sweeps, tracks, all_probs.get("liqterm"), horizon),
         "sweep": sweeps,
         "reliability": reliability,
     }
 
 
-def _matched(predictors: dict, sweeps: dict, own: str = "liqterm") -> dict:
-    """For each other predictor at its threshold: liqterm's best recall on the sweep with no more
-    false warnings per hour (the issue's "recall at equal or lower false warnings per hour")."""
-    if own not in sweeps:
+def _matched(
+    predictors: dict,
+    sweeps: dict,
+    tracks: list[Track],
+    own_probs: list | None,
+    horizon: int,
+    own: str = "liqterm",
+) -> dict:
+    """For each other predictor at its threshold: liqterm's best recall with no more false warnings
+    per hour (the issue's "recall at equal or lower false warnings per hour"), on its sweep and at
+    that exact rate (:func:`~liqterm.backtest.metrics.recall_at_budget`)."""
+    if own not in sweeps or own_probs is None:
         return {}
     out = {}
     for name, row in predictors.items():
         if name in (own, "climatology") or row["false_per_hour"] != row["false_per_hour"]:
             continue
-        recall, theta = recall_within(sweeps[own], row["false_per_hour"])
+        recall, theta = recall_at_budget(tracks, own_probs, horizon, sweeps[own], row["false_per_hour"])
         out[name] = {"recall": row["recall"], "false_per_hour": row["false_per_hour"],
                      f"{own}_recall": recall, f"{own}_theta": theta}  # fmt: skip
     return out
