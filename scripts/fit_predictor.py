@@ -6,7 +6,9 @@
 Walk forward: everything is fitted on data BEFORE --split only:
   1. the real recording (default: the bundled 2025-10-22 Binance slice) up to the split;
   2. the synthetic generator is calibrated on that same part, and --synthetic-hours of
-     synthetic recordings (seeds --seed...) are generated from it for training.
+     synthetic recordings (seeds --seed...) are generated from it for training. How its
+     cascades cluster in time is measured on the CoinGlass 30 m BTC bars (--bars; real data
+     from another period, see liqterm.backtest.clustering; --no-clustering: independent).
 liqterm's onset weight (liqterm.backtest.train.ONSET_WEIGHT) is chosen by leave-one-material-
 out cross-validation on that training data alone (liqterm.backtest.crossval; --no-cv keeps
 the default). Then the predictors are scored on the real recording AFTER the split (the only honest
@@ -25,10 +27,12 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from liqterm.backtest.calibrate import GeneratorSpec, calibrate
+from liqterm.backtest.clustering import measure
 from liqterm.backtest.crossval import choose, cross_validate
 from liqterm.backtest.events import merged_frames
 from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
@@ -42,6 +46,10 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "src" / "liqterm" / "data" / "demo-binance-2025-10-22.jsonl.gz"
 FIGURES = ROOT / "src" / "liqterm" / "backtest" / "shipped_figures.json"
 SPLIT = "2025-10-22T18:00:00Z"
+DATASETS = ROOT.parent / "shared" / "data" / "datasets"
+BARS = DATASETS / "coinglass_btc_aggregated_liquidations_30m_2026-02-27_2026-05-28.csv"
+CASCADES_PER_HOUR = 2.0
+"""The generator's default cascade rate (liqterm.backtest.synthetic.generate)."""
 SYNTHETIC_START = datetime(2025, 10, 24, 12, tzinfo=UTC).timestamp()  # Friday noon: weekday and weekend
 
 
@@ -122,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synthetic-hours", type=float, default=24.0)
     parser.add_argument("--test-hours", type=float, default=12.0)
     parser.add_argument("--seed", type=int, default=100)
+    parser.add_argument("--bars", type=Path, default=BARS, help="CoinGlass bars for cascade clustering")
+    parser.add_argument("--no-clustering", action="store_true", help="independent cascades in the generator")
     parser.add_argument("--write", action="store_true", help="write the shipped parameter and figure files")
     parser.add_argument("--figures-only", action="store_true", help="score the shipped parameters, no refit")
     parser.add_argument(
@@ -136,6 +146,14 @@ def main(argv: list[str] | None = None) -> int:
 
     real, real_tap = _collect_with_tap(merged_frames([args.real]), [args.real.name])
     spec = calibrate(real.events, real.episodes["union"], until_ms=split_s * 1000)
+    clustering = None
+    if not args.no_clustering:
+        if not args.bars.is_file():
+            print(f"no bar file at {args.bars}: pass --bars PATH (the CoinGlass 30 m BTC CSV of "
+                  "../shared/data/datasets) or --no-clustering", file=sys.stderr)  # fmt: skip
+            return 2
+        clustering = measure(args.bars, CASCADES_PER_HOUR)
+        spec = replace(spec, cascade_branching=clustering.branching, cascade_decay_s=clustering.decay_s)
     print(f"generator calibrated on the real slice before {args.split}: {spec}", file=sys.stderr)
     materials, taps = [], []
     chunk = 6.0
@@ -157,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         "test": f"the real slice from {args.split} on; synthetic seeds {args.seed + 1000}.. ",
         "generator": spec.to_dict(),
     }
+    if clustering is not None:
+        provenance["cascade_clustering"] = {"bars": args.bars.name, **clustering.to_dict()}
     weight = ONSET_WEIGHT
     if not args.no_cv:
         results = cross_validate(materials, cuts)

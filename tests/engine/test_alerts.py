@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from liqterm.config import loads
+from liqterm.config.schema import AlertConfig
 from liqterm.engine import Engine, Priority
 from liqterm.engine.alerts import Alert, AlertGate
 from liqterm.model import Side
@@ -158,7 +159,7 @@ def test_cascade_onset_and_end_after_120s_below() -> None:
 def test_cascade_warning_on_a_building_burst_and_not_on_a_lone_whale() -> None:
     lone = Engine()
     lone.ingest(liq(2_000_000))
-    assert lone.probability("BTC") < 0.5
+    assert lone.probability("BTC") < AlertConfig().possible
     engine = Engine()
     warnings: list[Alert] = []
     for i in range(40):  # 40 longs over 10 s across 3 venues, $1.6M in all
@@ -167,7 +168,7 @@ def test_cascade_warning_on_a_building_burst_and_not_on_a_lone_whale() -> None:
             a for a in engine.ingest(liq(40_000, ms=T0 + i * 250, venue=venue)) if a.kind == "cascade_warning"
         ]
     assert warnings, "a fast one-sided multi-venue burst should warn"
-    assert warnings[0].probability is not None and warnings[0].probability >= 0.5
+    assert warnings[0].probability is not None and warnings[0].probability >= AlertConfig().possible
     assert not engine.in_cascade("BTC")
 
 

@@ -39,6 +39,10 @@ class GeneratorSpec:
     zipf: float = 1.0
     step_bps: float = 2.0
     mark_exponent: float = 0.3
+    cascade_branching: float = 0.0
+    """Cascades triggered per cascade (0: independent); see :mod:`liqterm.backtest.clustering`."""
+    cascade_decay_s: float = 0.0
+    """Mean delay from a cascade to the ones it triggers."""
     source: str = "defaults"
 
     def to_dict(self) -> dict:

@@ -10,7 +10,8 @@ scope's 30 min median rate (a multi-timescale Hawkes reading) and their
 acceleration; the distance of the 60 s and 10 s counts to the label's own
 threshold; USD-weighted intensity; one-sidedness; spread across symbols and
 venues; price drift across consecutive liquidations of a symbol; recent-cascade
-memory; session.
+memory (the 10 min peak, and an exponential memory of the last time the scope ran at its
+threshold, since cascades come in waves); session.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from liqterm.backtest.events import EventLog
 from liqterm.backtest.labels import LabelRule, minute_median, per_second, trailing
 from liqterm.engine.sessions import HOUR_MS, session_name_at
 
+RECENT_TAU_S = 1800.0
+"""Memory of the last time the scope ran at its cascade threshold: cascades come in waves whose
+delays are of this order (about 33 min measured on real bars, :mod:`liqterm.backtest.clustering`)."""
 DRIFT_CLIP_BPS = 50.0
 """One liquidation's price step counts at most this much (a fat-fingered print is not a trend)."""
 
 FEATURES = (
     "rate1", "rate10", "rate60", "rate300", "accel", "near60", "near10", "usd10",
-    "one_sided", "symbols10", "venues10", "drift", "hot", "asian", "european", "weekend",
+    "one_sided", "symbols10", "venues10", "drift", "hot", "recent", "asian", "european", "weekend",
     "near10>-1.5", "near10>-1", "near10>-0.5", "near10>0", "near60>-1", "near60>-0.5", "rate10>1", "rate10>2",
 )  # fmt: skip
 """The last eight are hinges ``max(0, x - c)``: the chance of an onset climbs steeply once the
@@ -157,6 +161,7 @@ def stream_features(series: StreamSeries, rule: LabelRule) -> np.ndarray:
         np.maximum(series.venues10 - 1.0, 0.0),
         trailing(series.drift, 60) / (n60 + 5.0) / 10.0,
         hot,
+        _recency(near60 >= 0.0, RECENT_TAU_S),
         sessions["asian"],
         sessions["european"],
         sessions["weekend"],
@@ -166,6 +171,13 @@ def stream_features(series: StreamSeries, rule: LabelRule) -> np.ndarray:
                         (near60, -0.5), (rates[10.0], 1.0), (rates[10.0], 2.0)):  # fmt: skip
         columns.append(np.maximum(value - knot, 0.0))
     return np.column_stack(columns)
+
+
+def _recency(flags: np.ndarray, tau_s: float) -> np.ndarray:
+    """``exp(-age / tau_s)`` with ``age`` the seconds since ``flags`` was last true (0 before that)."""
+    index = np.arange(len(flags))
+    last = np.maximum.accumulate(np.where(flags, index, -1))
+    return np.where(last >= 0, np.exp(-(index - last) / tau_s), 0.0)
 
 
 def _trailing_max(values: np.ndarray, window: int) -> np.ndarray:

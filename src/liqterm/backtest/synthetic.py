@@ -103,25 +103,61 @@ class Synthetic:
 
 
 def _injections(
-    rng: np.random.Generator, start_s: float, hours: float, per_hour: float, assets: list[str]
+    rng: np.random.Generator,
+    start_s: float,
+    hours: float,
+    per_hour: float,
+    assets: list[str],
+    branching: float = 0.0,
+    decay_s: float = 0.0,
 ) -> list[Injected]:
-    out, t = [], start_s + 600.0
-    while True:
-        t += rng.exponential(3600.0 / per_hour) + 300.0  # at least 5 min apart
-        if t > start_s + hours * 3600.0 - 120.0:
-            return out
-        kind = rng.choice(["runup", "shock", "fizzle"], p=[0.6, 0.25, 0.15])
-        ramp = {"runup": rng.uniform(20, 240), "shock": 1.0, "fizzle": rng.uniform(15, 60)}[kind]
-        hold = rng.uniform(20, 120) if kind != "fizzle" else 0.0
-        multiplier = (
-            float(np.exp(rng.uniform(np.log(4), np.log(14)))) if kind != "fizzle" else rng.uniform(1.5, 3)
-        )
-        focus = tuple(rng.choice(assets[:20], size=3, replace=False))
-        out.append(
-            Injected(
-                float(t), str(kind), float(ramp), float(hold), float(multiplier), rng.random() < 0.8, focus
-            )
-        )
+    """Cascades at about ``per_hour``, at least 5 min apart; with ``branching`` > 0 they cluster
+    (see :mod:`liqterm.backtest.clustering`), otherwise their gaps are independent."""
+    first, last = start_s + 600.0, start_s + hours * 3600.0 - 120.0
+    if branching <= 0 or decay_s <= 0:
+        out, t = [], start_s + 600.0
+        while True:
+            t += rng.exponential(3600.0 / per_hour) + 300.0
+            if t > last:
+                return out
+            out.append(_cascade_at(rng, t, assets))
+    times = _cluster_times(rng, first, last, per_hour / 3600.0, branching, decay_s)
+    return [_cascade_at(rng, t, assets) for t in times]
+
+
+def _cluster_times(
+    rng: np.random.Generator, first: float, last: float, rate: float, branching: float, decay_s: float
+) -> list[float]:
+    """A Hawkes cluster process of mean ``rate``: background cascades at ``rate * (1 - branching)``,
+    each triggering Poisson(``branching``) more after exponential delays; then thinned to 5 min apart."""
+    born = list(first + np.cumsum(rng.exponential(1.0 / (rate * (1.0 - branching)), 10_000)))
+    born = [t for t in born if t <= last]
+    parents = list(born)
+    while parents:
+        children = []
+        for parent in parents:
+            for delay in rng.exponential(decay_s, rng.poisson(branching)):
+                if parent + delay <= last:
+                    children.append(parent + float(delay))
+        born.extend(children)
+        parents = children
+    kept: list[float] = []
+    for t in sorted(born):
+        if not kept or t - kept[-1] >= 300.0:
+            kept.append(t)
+    return kept
+
+
+def _cascade_at(rng: np.random.Generator, t: float, assets: list[str]) -> Injected:
+    kind = rng.choice(["runup", "shock", "fizzle"], p=[0.6, 0.25, 0.15])
+    ramp = {"runup": rng.uniform(20, 240), "shock": 1.0, "fizzle": rng.uniform(15, 60)}[kind]
+    hold = rng.uniform(20, 120) if kind != "fizzle" else 0.0
+    multiplier = (
+        float(np.exp(rng.uniform(np.log(4), np.log(14)))) if kind != "fizzle" else rng.uniform(1.5, 3)
+    )
+    focus = tuple(rng.choice(assets[:20], size=3, replace=False))
+    long = rng.random() < 0.8
+    return Injected(float(t), str(kind), float(ramp), float(hold), float(multiplier), long, focus)
 
 
 def _session_rate(t: float) -> float:
@@ -144,7 +180,9 @@ def simulate(
     popularity = 1.0 / np.arange(1, len(names) + 1) ** max(spec.zipf, 0.3)
     popularity /= popularity.sum()
     prices = {a: MAJOR_PRICES.get(a, float(np.exp(rng.uniform(-5, 4)))) for a in names}
-    injected = _injections(rng, start_s, hours, cascades_per_hour, names)
+    injected = _injections(
+        rng, start_s, hours, cascades_per_hour, names, spec.cascade_branching, spec.cascade_decay_s
+    )
     mark_norm = math.exp(spec.mark_exponent**2 * spec.size_log_sd**2 / 2)
     a_fast, a_slow = spec.n_fast * spec.beta_fast, spec.n_slow * spec.beta_slow
     end = start_s + hours * 3600.0

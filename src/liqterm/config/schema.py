@@ -116,8 +116,9 @@ class AlertConfig:
 
     min_class: str = "large"
     cooldown_s: float = 60.0
-    possible: float = 0.5
-    warning: float = 0.7
+    possible: float = 0.15
+    """Calibrated chance of a cascade within 60 s that raises a "possible" warning."""
+    warning: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)

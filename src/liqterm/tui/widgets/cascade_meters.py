@@ -16,11 +16,14 @@ from textual.message import Message
 from textual.reactive import var
 
 from liqterm import format as fmt
+from liqterm.config.schema import AlertConfig
 from liqterm.engine import AssetMeter, EngineSnapshot
 from liqterm.tui.widgets.line_list import LineList, cell
 
 TREND = {1: "▲", -1: "▼", 0: "·"}
 _FIXED = 43 + 8  # every cell and gap but the bar, and room for the CASCADE badge
+_LEVELS = AlertConfig()
+"""The default warning levels the meters colour their bands by (the app passes the configured ones)."""
 
 
 class _Shown(NamedTuple):
@@ -62,7 +65,12 @@ class CascadeMeters(LineList):
         asset: str
 
     def __init__(
-        self, limit: int = 12, possible: float = 0.5, warning: float = 0.7, *, id: str | None = None
+        self,
+        limit: int = 12,
+        possible: float = _LEVELS.possible,
+        warning: float = _LEVELS.warning,
+        *,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.limit = limit
