@@ -39,7 +39,7 @@ from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
 from liqterm.backtest.report import plain
 from liqterm.backtest.runner import collect, score
 from liqterm.backtest.synthetic import generate
-from liqterm.backtest.train import ONSET_WEIGHT, FeatureTap, _theta, fit_engine_model, fit_params
+from liqterm.backtest.train import ONSET_WEIGHT, FeatureTap, alert_levels, fit_engine_model, fit_params
 from liqterm.engine.cascade import MODEL_PATH, LiqtermPredictor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     provenance["onset_weight"] = weight
     params = fit_params(materials, cuts, provenance, onset_weight=weight)
     model, probs, tracks = fit_engine_model(materials, taps, cuts)
-    params.kinds["notional"].theta["liqterm"] = _theta(tracks, probs, materials[0].horizon_s, 1.0)
+    hours = sum(((cut or m.start_s + m.n) - m.start_s) / 3600 for m, cut in zip(materials, cuts, strict=True))
+    levels = alert_levels(tracks, probs, hours, materials[0].horizon_s)
+    params.kinds["notional"].theta["liqterm"] = levels["possible"]
+    model["alert_levels"] = levels
+    print(f"default alert levels from {hours:.1f} h of training recordings: {levels}", file=sys.stderr)
     model["provenance"] = provenance
     target_model = MODEL_PATH if args.write else Path("/tmp/liqterm-cascade-model.json")
     target_model.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")

@@ -39,3 +39,20 @@ def test_probability_is_a_probability_and_quiet_assets_sit_at_the_idle_value() -
     assert features["venues"] == 3.0 and all(math.isfinite(v) for v in features.values())
     quiet = engine.probability_at("BTC", T0 + 200_000)
     assert 0.0 < quiet < busy < 1.0
+
+
+def test_the_default_alert_levels_are_the_ones_the_refit_chose_and_the_backtest_scores() -> None:
+    """The app warns at ``alerts.possible``; the refit picks that level on training data for a
+    false-warning budget, and the backtest scores the engine predictor at it. A refit that moves
+    the levels fails here until the config defaults follow."""
+    from liqterm.backtest.params import load_params
+    from liqterm.backtest.train import ALERT_GRID
+    from liqterm.config.schema import AlertConfig
+
+    levels = load_model()["alert_levels"]
+    defaults = AlertConfig()
+    assert (defaults.possible, defaults.warning) == (levels["possible"], levels["warning"]), (
+        f"set AlertConfig, starter.toml and config.example.toml to {levels}"
+    )
+    assert levels["possible"] in ALERT_GRID and levels["possible"] < levels["warning"]
+    assert load_params().kinds["notional"].theta["liqterm"] == levels["possible"]

@@ -42,9 +42,10 @@ class _Scripted:
 
 
 def _caught(data: str) -> str:
-    """What the shipped figures say liqterm caught on ``data`` (union scope), as "hits/onsets"."""
-    union = shipped_figures()[data]["scopes"]["union"]
-    return f"{round(union['predictors']['liqterm']['recall'] * union['onsets'])}/{union['onsets']}"
+    """What the shipped figures say the app's predictor caught on ``data`` (the notional scope: the
+    engine's per-asset predictor, the one that raises the app's warnings), as "hits/onsets"."""
+    scope = shipped_figures()[data]["scopes"]["notional"]
+    return f"{round(scope['predictors']['liqterm']['recall'] * scope['onsets'])}/{scope['onsets']}"
 
 
 def _shipped_text() -> str:

@@ -65,3 +65,34 @@ def test_help_screen(snap_compare, tmp_path: Path) -> None:
     app = _app(tmp_path)
     app.config_path = Path("/home/trader/.config/liqterm/config.toml")  # shown; must not vary per run
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+def _after_keys(*keys: str):
+    async def run_before(pilot: Pilot) -> None:
+        show(pilot.app)
+        await pilot.press(*keys)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def test_scorecard_screen(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=WIDE, run_before=_after_keys("s"))
+
+
+def test_alerts_screen(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=WIDE, run_before=_after_keys("a"))
+
+
+def test_health_screen(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=WIDE, run_before=_after_keys("h"))
+
+
+def test_filter_screen(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=WIDE, run_before=_after_keys("slash"))
+
+
+def test_event_detail_screen(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=WIDE, run_before=_after_keys("enter"))

@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 
 FALSE_PER_HOUR_BUDGET = {"market": 6.0, "asset": 1.0, "notional": 1.0}
 """False warnings per scored hour (per asset for the pooled kinds) an alarm may cost on training data."""
+ALERT_BUDGETS = {"possible": 2.0, "warning": 0.5}
+"""False warnings per hour of recording, all assets together, that the app's default cascade alert
+levels may cost on the training data (:func:`alert_levels`)."""
+ALERT_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
+"""Levels a user reads in the config: whole multiples of 5 %."""
 MAX_HAWKES_EVENTS = 150_000
 L2 = 10.0
 ONSET_WEIGHT = 3.0
@@ -284,3 +289,19 @@ def fit_engine_model(
     content = {"features": names, **model.to_dict(), "platt": [a, b]}
     log.info("engine model fitted on %d tracks", len(tracks))
     return content, probs, tracks
+
+
+def alert_levels(
+    tracks: list[Track], probs: list[np.ndarray], hours: float, horizon: int
+) -> dict[str, float]:
+    """The app's default ``alerts.possible`` and ``alerts.warning``: for each, the lowest level of
+    :data:`ALERT_GRID` whose false warnings per hour of training recording (``hours``, all assets
+    together) stay within :data:`ALERT_BUDGETS`. The backtest scores the engine predictor at the
+    ``possible`` level, so its figures describe what the app does out of the box."""
+    levels = {}
+    for name, budget in ALERT_BUDGETS.items():
+        within = (p for p in ALERT_GRID if alarms(tracks, probs, p, horizon)["false"] / hours <= budget)
+        levels[name] = next(within, ALERT_GRID[-1])
+    above = [level for level in ALERT_GRID if level > levels["possible"]]
+    levels["warning"] = max(levels["warning"], above[0] if above else 0.99)  # config: possible < warning
+    return levels

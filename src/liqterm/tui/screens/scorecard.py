@@ -83,6 +83,9 @@ def session_text(view: ScorecardView) -> str:
     return "\n".join(f"{name:<12} {value}" for name, value in lines)
 
 
+SCOPE_NAMES = {"notional": "per asset (the app's warnings)", "union": "market-wide (backtest model)"}
+
+
 def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
     if not rows:
         return "No shipped figures (liqterm/backtest/shipped_figures.json is missing)."
@@ -92,7 +95,7 @@ def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
         table.append(
             (
                 row["data"],
-                row["scope"],
+                SCOPE_NAMES.get(row["scope"], row["scope"]),
                 str(row["onsets"]),
                 caught(row),
                 f"{row['hours']:.1f}",
@@ -104,13 +107,16 @@ def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
             )
         )
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
-    return "\n".join(
+    lines = [
         "  ".join(
             cell.ljust(width) if i < 2 else cell.rjust(width)
             for i, (cell, width) in enumerate(zip(line, widths, strict=True))
         )
         for line in table
-    )
+    ]
+    if any(row["scope"] != "union" for row in rows):
+        lines.append("false/h on the per-asset rows counts false warnings per asset-hour")
+    return "\n".join(lines)
 
 
 def data_text(figures: Mapping[str, Any]) -> str:

@@ -2,9 +2,13 @@
 
 Line one is liqterm's own live score for the running session (from
 :class:`liqterm.backtest.scorecard.Scorecard`, fed every cascade alert the engine
-raises); line two is what the shipped predictor reached in the backtest, on which
-data. Counts are written as fractions (``precision 1/3``): a session's first
-warnings make percentages look surer than they are. ``s`` opens the full table.
+raises); line two is what the same predictor reached in the backtest, on which
+data: the engine's per-asset predictor on the notional label (an asset's 60 s USD
+reaching its cascade threshold, exactly the live ``cascade`` alert), scored at the
+default ``possible`` level. The market-wide model of the backtest is in the ``s``
+table, not here: the app does not warn with it. Counts are written as fractions
+(``precision 1/3``): a session's first warnings make percentages look surer than they
+are. ``s`` opens the full table.
 """
 
 from __future__ import annotations
@@ -40,11 +44,15 @@ def session_line(view: ScorecardView | None, width: int = 200) -> str:
     )
 
 
+SHIPPED_SCOPE = "notional"
+"""The backtest scope whose figures describe the app's own warnings (see the module docstring)."""
+
+
 def shipped_line(rows: Sequence[Mapping[str, Any]], width: int = 200) -> str:
-    """``Shipped model backtest: caught 0/2 real (held out) · 25/45 synthetic``."""
+    """``Shipped model backtest: caught 0/1 real (held out) · 40/197 synthetic``."""
     figures = {}
     for synthetic in (False, True):
-        row = next((r for r in rows if r["synthetic"] is synthetic and r["scope"] == "union"), None)
+        row = next((r for r in rows if r["synthetic"] is synthetic and r["scope"] == SHIPPED_SCOPE), None)
         if row is not None:
             figures[synthetic] = (f"{caught(row)}/{row['onsets']}", "held out" in row["data"])
     if not figures:
