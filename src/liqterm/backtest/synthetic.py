@@ -115,7 +115,7 @@ def _injections(
     (see :mod:`liqterm.backtest.clustering`), otherwise their gaps are independent."""
     first, last = start_s + 600.0, start_s + hours * 3600.0 - 120.0
     if branching <= 0 or decay_s <= 0:
-        out, t = [], start_s + 600.0
+        out, t = [], first
         while True:
             t += rng.exponential(3600.0 / per_hour) + 300.0
             if t > last:
@@ -130,8 +130,12 @@ def _cluster_times(
 ) -> list[float]:
     """A Hawkes cluster process of mean ``rate``: background cascades at ``rate * (1 - branching)``,
     each triggering Poisson(``branching``) more after exponential delays; then thinned to 5 min apart."""
-    born = list(first + np.cumsum(rng.exponential(1.0 / (rate * (1.0 - branching)), 10_000)))
-    born = [t for t in born if t <= last]
+    gap = 1.0 / (rate * (1.0 - branching))
+    born, t = [], first
+    while t <= last:  # background cascades, drawn in blocks
+        block = t + np.cumsum(rng.exponential(gap, 10_000))
+        born.extend(float(b) for b in block if b <= last)
+        t = float(block[-1])
     parents = list(born)
     while parents:
         children = []
