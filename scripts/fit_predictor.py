@@ -38,7 +38,7 @@ from liqterm.backtest.events import merged_frames
 from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
 from liqterm.backtest.report import plain
 from liqterm.backtest.runner import collect, score
-from liqterm.backtest.synthetic import generate
+from liqterm.backtest.synthetic import CASCADES_PER_HOUR, generate
 from liqterm.backtest.train import ONSET_WEIGHT, FeatureTap, alert_levels, fit_engine_model, fit_params
 from liqterm.engine.cascade import MODEL_PATH, LiqtermPredictor
 
@@ -48,8 +48,6 @@ FIGURES = ROOT / "src" / "liqterm" / "backtest" / "shipped_figures.json"
 SPLIT = "2025-10-22T18:00:00Z"
 DATASETS = ROOT.parent / "shared" / "data" / "datasets"
 BARS = DATASETS / "coinglass_btc_aggregated_liquidations_30m_2026-02-27_2026-05-28.csv"
-CASCADES_PER_HOUR = 2.0
-"""The generator's default cascade rate (liqterm.backtest.synthetic.generate)."""
 SYNTHETIC_START = datetime(2025, 10, 24, 12, tzinfo=UTC).timestamp()  # Friday noon: weekday and weekend
 
 

@@ -55,6 +55,8 @@ MAJOR_PRICES = {
 VENUE_WEIGHTS = {"binance": 35, "bybit": 25, "okx": 20, "gateio": 10, "bitget": 10}
 ANY_SYMBOL_VENUES = ("binance", "bybit", "bitget")
 SESSION_RATE = {"asian": 0.7, "european": 0.9, "us": 1.0, "weekend": 0.5}
+CASCADES_PER_HOUR = 2.0
+"""The default rate of injected cascades (the cluster process is fitted for this rate)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,7 @@ def simulate(
     start_s: float,
     hours: float,
     seed: int,
-    cascades_per_hour: float = 2.0,
+    cascades_per_hour: float = CASCADES_PER_HOUR,
     assets: int = 60,
 ) -> tuple[list[tuple], list[Injected]]:
     """Event tuples ``(time_s, asset, is_long, usd, price)`` by Ogata thinning, and the injections."""
@@ -299,7 +301,7 @@ def generate(
     start_s: float = 1_761_120_000.0,
     hours: float = 1.0,
     seed: int = 0,
-    cascades_per_hour: float = 2.0,
+    cascades_per_hour: float = CASCADES_PER_HOUR,
     outages_per_day: float = 0.0,
     assets: int = 60,
 ) -> Synthetic:
