@@ -63,13 +63,13 @@ def _collect_with_tap(frames, sources):  # type: ignore[no-untyped-def]
 
 def _summary(report: dict) -> dict:
     keep = ("brier", "bss", "precision", "recall", "median_lead_s", "p10_lead_s", "false_per_hour",
-            "detection_delay_s", "warnings", "hits", "theta", "leads_s")  # fmt: skip
+            "detection_delay_s", "warnings", "hits", "theta", "leads_s", "bss_ci")  # fmt: skip
     out = {"onsets": report["onsets"], "hours": round(report["hours"], 3), "data": report["data"],
            "episodes": report["episodes"]}  # fmt: skip
     out["scopes"] = {
         group: {"onsets": g["onsets"], "hours": round(g["hours"], 3), "tracks": g["tracks"],
                 "predictors": {name: {k: row.get(k) for k in keep} for name, row in g["predictors"].items()},
-                "matched": g.get("matched", {})}
+                "matched": g.get("matched", {}), "skill_spread": g.get("skill_spread", {})}
         for group, g in report["scopes"].items()
     }  # fmt: skip
     return out

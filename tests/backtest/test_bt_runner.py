@@ -49,6 +49,12 @@ def test_json_contract_and_text_report() -> None:
     assert all(set(CONTRACT) <= set(row) for row in data["predictors"].values())
     text = render_text(report)
     assert "17:51:25" in text and "notional" in text and "count10" in text
+    # how sure each Brier skill is: an interval per predictor and liqterm's margin over each baseline
+    low, high = data["predictors"]["liqterm"]["bss_ci"]
+    assert low <= data["predictors"]["liqterm"]["bss"] <= high
+    spread = data["scopes"]["union"]["skill_spread"]
+    assert set(spread["versus"]) == {"seed", "count10"} and not spread["reliable"]  # 36 min: 7 blocks
+    assert "too few blocks: the interval is not to be trusted" in text
 
 
 def test_cli_backtest_json_and_errors(tmp_path) -> None:

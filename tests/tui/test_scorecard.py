@@ -119,6 +119,10 @@ async def test_s_opens_the_scorecard_with_the_backtest_and_its_data(config_file:
         assert f"warnings     {view.warnings}: 0 hit · 0 false · {view.pending} open" in session
         shipped = str(app.screen.query_one("#shipped").render())
         assert "real Binance 2025-10-22 18:00-18:18 UTC (held out)" in shipped and "synthetic" in shipped
+        real = next(r for r in shipped_summary() if not r["synthetic"] and r["scope"] == "notional")
+        low, high = real["bss_ci"]
+        assert f"{low:+.3f}..{high:+.3f}*" in shipped  # 18 min of real data: starred as too few blocks
+        assert "too few for the interval to be trusted" in shipped
         data = str(app.screen.query_one("#data").render())
         assert "demo-binance-2025-10-22.jsonl.gz" in data and "liqterm backtest" in data
         await pilot.press("escape")

@@ -16,11 +16,12 @@ from liqterm.backtest.labels import DEFAULT_N_MIN
 from liqterm.backtest.params import load_params
 from liqterm.backtest.runner import ALL_PREDICTORS, collect, score
 from liqterm.backtest.scopes import LabelConfig
+from liqterm.backtest.uncertainty import describe_margin
 from liqterm.config.schema import Config
 
 JSON_KEYS = ("brier", "bss", "log_score", "precision", "recall", "median_lead_s", "p10_lead_s",
              "share_lead_10s", "share_lead_30s", "false_per_hour", "time_in_warning", "detection_delay_s",
-             "warnings", "hits", "theta")  # fmt: skip
+             "warnings", "hits", "theta", "bss_ci")  # fmt: skip
 COLUMNS = (("brier", "Brier", "{:.4f}"), ("bss", "BSS", "{:+.3f}"), ("precision", "prec", "{:.2f}"),
            ("recall", "recall", "{:.2f}"), ("median_lead_s", "lead p50", "{:.0f}s"),
            ("p10_lead_s", "lead p10", "{:.0f}s"), ("false_per_hour", "false/h", "{:.1f}"),
@@ -141,6 +142,14 @@ def render_text(report: dict[str, Any]) -> str:
                 for name, m in matched.items()
             )
             lines.append(f"  liqterm's recall at no more false warnings per hour than: {pairs}")
+        spread = block.get("skill_spread") or {}
+        if spread.get("versus"):
+            margins = "; ".join(describe_margin(name, row) for name, row in spread["versus"].items())
+            caveat = "" if spread["reliable"] else " (too few blocks: the interval is not to be trusted)"
+            lines.append(
+                f"  liqterm's Brier skill minus each one's, {spread['level']:.0%} interval over "
+                f"{spread['blocks']} resampled {spread['block_s'] // 60} min blocks{caveat}: {margins}"
+            )
     lines.append("")
     lines.append(f"parameters: {report.get('provenance', {}).get('training', 'unknown training data')}")
     return "\n".join(lines)

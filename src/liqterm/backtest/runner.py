@@ -33,6 +33,7 @@ from liqterm.backtest.scopes import (
     scope_down,
 )
 from liqterm.backtest.series import StreamSeries, signed_drift_bps, stream_features, stream_series
+from liqterm.backtest.uncertainty import skill_intervals
 from liqterm.config.schema import Config
 from liqterm.engine.cascade import Predictor, make_predictor
 from liqterm.recording.format import RecordedFrame
@@ -221,12 +222,16 @@ def _score_group(
         if name != "climatology":
             sweeps[name] = sweep(tracks, probs, horizon)
     hours = sum(int(t.scored.sum()) for t in tracks) / 3600.0
+    spread = skill_intervals(tracks, {**all_probs, "climatology": reference})
+    for name, interval in spread.get("bss_ci", {}).items():
+        predictors[name]["bss_ci"] = interval
     return {
         "tracks": len(tracks),
         "onsets": sum(len(t.onsets) for t in tracks),
         "hours": hours,
         "predictors": predictors,
         "matched": _matched(predictors, sweeps, tracks, all_probs.get("liqterm"), horizon),
+        "skill_spread": {k: v for k, v in spread.items() if k != "bss_ci"},
         "sweep": sweeps,
         "reliability": reliability,
     }

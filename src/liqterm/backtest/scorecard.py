@@ -145,8 +145,10 @@ def shipped_figures(path: Path | None = None) -> dict[str, Any]:
 def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> list[dict[str, Any]]:
     """One row per data set for the pane: what ``predictor`` reached, and on what.
 
-    Rows: ``{"data", "scope", "onsets", "hours", "bss", "recall", "precision",
-    "median_lead_s", "false_per_hour", "synthetic"}``.
+    Rows: ``{"data", "scope", "onsets", "hours", "bss", "bss_ci", "ci_reliable", "recall",
+    "precision", "median_lead_s", "false_per_hour", "synthetic"}``: ``bss_ci`` is the Brier skill's
+    90 % block-bootstrap interval (:mod:`liqterm.backtest.uncertainty`), ``ci_reliable`` whether
+    the data held enough blocks for it to mean much.
     """
     figures = shipped_figures(path)
     labels = {
@@ -161,9 +163,11 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
             if row is None:
                 continue
             figures_of = {
-                k: row.get(k) for k in ("bss", "recall", "precision", "median_lead_s", "false_per_hour")
+                k: row.get(k)
+                for k in ("bss", "bss_ci", "recall", "precision", "median_lead_s", "false_per_hour")
             }
             counts = {"onsets": block[scope]["onsets"], "hours": block[scope]["hours"]}
+            figures_of["ci_reliable"] = block[scope].get("skill_spread", {}).get("reliable")
             rows.append(
                 {
                     "data": label,

@@ -87,14 +87,17 @@ SCOPE_NAMES = {"notional": "per asset (the app's warnings)", "union": "market-wi
 
 
 def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The shipped figures as a table, one block of scope rows under each data set's name."""
     if not rows:
         return "No shipped figures (liqterm/backtest/shipped_figures.json is missing)."
-    header = ("data", "scope", "onsets", "caught", "hours", "recall", "precision", "lead", "false/h", "BSS")
-    table = [header]
+    header = ("scope", "onsets", "caught", "hours", "recall", "precision", "lead", "false/h", "BSS",
+              "BSS 90%")  # fmt: skip
+    table: list[tuple[str, ...] | str] = [header]
     for row in rows:
+        if row["data"] + ":" not in table:
+            table.append(row["data"] + ":")
         table.append(
             (
-                row["data"],
                 SCOPE_NAMES.get(row["scope"], row["scope"]),
                 str(row["onsets"]),
                 caught(row),
@@ -104,19 +107,34 @@ def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
                 seconds(row["median_lead_s"]),
                 NONE if row["false_per_hour"] is None else f"{row['false_per_hour']:.1f}",
                 NONE if row["bss"] is None else f"{row['bss']:+.3f}",
+                interval(row.get("bss_ci"), row.get("ci_reliable")),
             )
         )
-    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    cells = [line for line in table if isinstance(line, tuple)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
     lines = [
-        "  ".join(
-            cell.ljust(width) if i < 2 else cell.rjust(width)
+        line
+        if isinstance(line, str)
+        else "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
             for i, (cell, width) in enumerate(zip(line, widths, strict=True))
         )
         for line in table
     ]
     if any(row["scope"] != "union" for row in rows):
         lines.append("false/h on the per-asset rows counts false warnings per asset-hour")
+    lines.append("BSS 90%: block-bootstrap interval of the Brier skill (5 min blocks of time resampled)")
+    if any(row.get("ci_reliable") is False for row in rows):
+        lines.append("* fewer than an hour of blocks: too few for the interval to be trusted")
     return "\n".join(lines)
+
+
+def interval(bounds: Sequence[float | None] | None, reliable: bool | None) -> str:
+    """``-0.014..+0.007``, starred when the data held too few blocks for it to mean much."""
+    if not bounds or any(b is None for b in bounds):
+        return NONE
+    low, high = bounds
+    return f"{low:+.3f}..{high:+.3f}{'*' if reliable is False else ''}"
 
 
 def data_text(figures: Mapping[str, Any]) -> str:
