@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/fit_predictor.py            # fit, score, print
     .venv/bin/python scripts/fit_predictor.py --write    # ... and write the shipped files
+    .venv/bin/python scripts/fit_predictor.py --run-up-weights 1,0.5,0.25,0.1,0   # the engine
+        model's Brier-skill-against-warnings trade, on a validation recording (no refit)
 
 Walk forward: everything is fitted on data BEFORE --split only:
   1. the real recording (default: the bundled 2025-10-22 Binance slice) up to the split;
@@ -39,6 +41,8 @@ from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
 from liqterm.backtest.report import plain
 from liqterm.backtest.runner import collect, score
 from liqterm.backtest.synthetic import CASCADES_PER_HOUR, generate
+from liqterm.backtest.tradeoff import engine_tradeoff
+from liqterm.backtest.tradeoff import render as render_tradeoff
 from liqterm.backtest.train import ONSET_WEIGHT, FeatureTap, alert_levels, fit_engine_model, fit_params
 from liqterm.engine.cascade import MODEL_PATH, LiqtermPredictor
 
@@ -119,6 +123,17 @@ def figures_only(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def run_up_tradeoff(args, spec, materials, taps, cuts) -> int:  # type: ignore[no-untyped-def]
+    """Print what each run-up weight trades on a recording that is neither training nor test data."""
+    seed = args.seed + 2000
+    synthetic = generate(spec, start_s=SYNTHETIC_START + 86_400 * 14, hours=args.test_hours, seed=seed)
+    validation, tap = _collect_with_tap(synthetic.frames, [f"synthetic seed {seed}"])
+    result = engine_tradeoff(materials, taps, cuts, validation, tap, load_params(), args.run_up_weights)
+    print(render_tradeoff(result))
+    print(f"validation: {args.test_hours:g} h synthetic, seed {seed} (not real skill)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -132,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-clustering", action="store_true", help="independent cascades in the generator")
     parser.add_argument("--write", action="store_true", help="write the shipped parameter and figure files")
     parser.add_argument("--figures-only", action="store_true", help="score the shipped parameters, no refit")
+    parser.add_argument(
+        "--run-up-weights",
+        type=lambda text: [float(v) for v in text.split(",")],
+        help="no refit: measure the engine model's run-up weight trade (e.g. 1,0.5,0.25,0.1,0) on a "
+        "validation recording (synthetic seed --seed + 2000), baselines as shipped",
+    )
     parser.add_argument(
         "--no-cv", action="store_true", help=f"skip the cross-validation, onset weight {ONSET_WEIGHT:g}"
     )
@@ -175,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if clustering is not None:
         provenance["cascade_clustering"] = {"bars": args.bars.name, **clustering.to_dict()}
+    if args.run_up_weights:
+        return run_up_tradeoff(args, spec, materials, taps, cuts)
     weight = ONSET_WEIGHT
     if not args.no_cv:
         results = cross_validate(materials, cuts)

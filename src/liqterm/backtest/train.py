@@ -112,19 +112,23 @@ def onset_seconds(track: Track) -> np.ndarray:
 
 
 def _fit_model(
-    groups: list[tuple[np.ndarray, Track, int]], with_run_ups: bool = False, onset_weight: float = 0.0
+    groups: list[tuple[np.ndarray, Track, int]],
+    with_run_ups: bool = False,
+    onset_weight: float = 0.0,
+    run_up_weight: float = 1.0,
 ) -> tuple[Logistic, tuple[float, float]]:
     """Logistic regression on the probabilistic sample, and a Platt map fitted on out-of-fold
     logits (two folds, alternating by training material) so the probabilities are calibrated
     on data the link was not fitted on.
 
-    ``with_run_ups`` adds the run-ups as positives of the link (it learns "a cascade starts within
-    the horizon or is building below its threshold"). ``onset_weight`` > 0 adds each onset
-    second as a positive of that weight (see :data:`ONSET_WEIGHT`). Either way the Platt map is
-    fitted on the probabilistic sample alone, the seconds the Brier score is taken on, so the
-    probability means what it says: an onset within the horizon. (The engine model's map was
-    once fitted with its run-ups as positives too, which inflated every probability: on 600 h of
-    held-out synthetic notional tracks its Brier skill was -0.007 against +0.004 to +0.008 for
+    ``with_run_ups`` adds the run-ups as positives of the link, each weighing ``run_up_weight``
+    (it learns "a cascade starts within the horizon or is building below its threshold").
+    ``onset_weight`` > 0 adds each onset second as a positive of that weight (see
+    :data:`ONSET_WEIGHT`). Either way the Platt map is fitted on the probabilistic sample
+    alone, the seconds the Brier score is taken on, so the probability means what it says:
+    an onset within the horizon. (The engine model's map was once fitted with its run-ups as
+    positives too, which inflated every probability: on 600 h of held-out synthetic notional
+    tracks its Brier skill was -0.007 against +0.004 to +0.008 for
     the baselines. The map is monotone, so its alarms rank seconds as before.)"""
 
     def rows(fold: int | None, fitting: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -134,7 +138,7 @@ def _fit_model(
                 extra = run_up(t) if with_run_ups and fitting else np.zeros_like(t.outside)
                 onsets = onset_seconds(t) & ~t.outside & (onset_weight > 0 and fitting)
                 keep = t.outside | extra | onsets
-                weight = np.where(onsets, onset_weight, 1.0)[keep]
+                weight = np.where(onsets, onset_weight, np.where(extra, run_up_weight, 1.0))[keep]
                 chosen.append((x[keep], (t.y | extra | onsets)[keep], weight))
         if not chosen:
             return np.zeros((0, groups[0][0].shape[1])), np.zeros(0), np.zeros(0)
@@ -259,7 +263,10 @@ def idle_features() -> np.ndarray:
 
 
 def fit_engine_model(
-    materials: Sequence[Material], taps: Sequence[FeatureTap], until: Sequence[int | None]
+    materials: Sequence[Material],
+    taps: Sequence[FeatureTap],
+    until: Sequence[int | None],
+    run_up_weight: float = 1.0,
 ) -> tuple[dict[str, Any], list[np.ndarray], list[Track]]:
     """The engine predictor's coefficients and Platt map on the notional label of the training data.
 
@@ -267,6 +274,9 @@ def fit_engine_model(
     while a cascade builds is what the user wants, and the protocol counts it as a detection
     (with its delay), not as a hit. Without them, the fit learns that a fast build-up outside a
     labelled episode is one that did NOT become a cascade (those that did are inside one).
+
+    ``run_up_weight`` (1 ships) trades the two: lighter run-ups buy Brier skill and cost the
+    warnings at the app's levels (``scripts/fit_predictor.py --run-up-weights`` measures it).
 
     Returns the model (the ``cascade_model.json`` content) and, for the threshold choice,
     its training probabilities and tracks.
@@ -282,7 +292,7 @@ def fit_engine_model(
             groups.append((x, track, index % 2))
             dense.append(x)
             tracks.append(track)
-    model, (a, b) = _fit_model(groups, with_run_ups=True)
+    model, (a, b) = _fit_model(groups, with_run_ups=True, run_up_weight=run_up_weight)
     platt = Platt(a, b)
     probs = [platt(model.logit(d)) for d in dense]
     names = list(make_predictor("liqterm").FEATURES)  # type: ignore[attr-defined]
