@@ -96,3 +96,26 @@ def test_recall_at_a_budget_no_lower_than_the_grid() -> None:
     prob[990] = 0.6
     rows = sweep([track], [prob], 60)
     assert recall_at_budget([track], [prob], 60, rows, 0.0)[0] == recall_within(rows, 0.0)[0] == 1.0
+
+
+def test_matched_compares_at_the_others_rate_and_at_liqterm_own_rate() -> None:
+    from liqterm.backtest.hawkes import HawkesParams
+    from liqterm.backtest.params import KindParams
+    from liqterm.backtest.runner import _score_group
+
+    track = _track([(1000, 1100), (2000, 2100), (3000, 3100)])
+    own = np.full(N, 0.01)
+    own[[995, 1995, 2995]] = 0.9  # 5 s ahead of every onset, nothing else
+    other = np.full(N, 0.01)
+    other[[990, 1990, 1500, 2500, 3300, 3400]] = 0.9  # two onsets, four false warnings
+    climatology = np.full(N, track.y[track.outside].mean())
+    kind = KindParams(climatology=float(climatology[0]), kernel=HawkesParams(0.1, 0.5, 1.0),
+                      theta={"liqterm": 0.5, "count10": 0.5})  # fmt: skip
+    rows = [(track, {"climatology": climatology, "count10": other, "liqterm": own})]
+    matched = _score_group(rows, ["climatology", "count10", "liqterm"], kind, 60)["matched"]["count10"]
+    hours = track.scored.sum() / 3600
+    assert matched["recall"] == pytest.approx(2 / 3) and matched["false_per_hour"] == pytest.approx(4 / hours)
+    assert matched["liqterm_recall"] == 1.0  # within count10's false warnings liqterm catches all three
+    at_own = matched["at_own_rate"]
+    assert at_own["false_per_hour"] == 0.0 and at_own["liqterm_recall"] == 1.0
+    assert at_own["recall"] == 0.0  # count10 cannot warn at all without a false warning

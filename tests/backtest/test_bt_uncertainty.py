@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from liqterm.backtest.labels import Episode, LabelRule, onset_within, running_mask
 from liqterm.backtest.metrics import Track, probabilistic
-from liqterm.backtest.uncertainty import BLOCK_S, MIN_BLOCKS, block_errors, describe_margin, skill_intervals
+from liqterm.backtest.uncertainty import (
+    BLOCK_S,
+    MIN_BLOCKS,
+    RESAMPLES,
+    block_errors,
+    describe_margin,
+    skill_intervals,
+)
 
 N = 6 * 3600
 
@@ -35,10 +44,18 @@ def _climatology(track: Track) -> np.ndarray:
 
 def test_blocks_are_time_shared_by_every_track_of_a_group() -> None:
     a, b = _track(_onsets()), _track(_onsets()[::2])
-    blocks, errors = block_errors([a, b], [_climatology(a), _climatology(b)])
+    blocks, errors, positives = block_errors([a, b], [_climatology(a), _climatology(b)])
     assert len(blocks) == _blocks(a) == N // BLOCK_S - 1  # two assets, the same hours: one set of blocks
     expected = sum(((_climatology(t) - t.y) ** 2)[t.outside].sum() for t in (a, b))
     assert errors.sum() == pytest.approx(expected)
+    assert positives.sum() == sum(int(t.y[t.outside].sum()) for t in (a, b))
+
+
+def test_blocks_follow_absolute_time_when_tracks_start_at_different_seconds() -> None:
+    early, late = _track(_onsets(), start_s=0), _track(_onsets(), start_s=BLOCK_S // 2)
+    blocks, _, _ = block_errors([early, late], [_climatology(early), _climatology(late)])
+    own = {int(b) for t in (early, late) for b in (t.start_s + np.flatnonzero(t.outside)) // BLOCK_S}
+    assert set(blocks.tolist()) == own and len(blocks) == _blocks(early) + 1  # half a block later
 
 
 def test_a_clearly_better_forecast_has_a_margin_interval_above_zero() -> None:
@@ -77,7 +94,31 @@ def test_the_interval_is_reproducible_and_flags_too_few_blocks() -> None:
     assert first["blocks"] == _blocks(short) == 5 < MIN_BLOCKS and not first["reliable"]
 
 
+def test_resamples_without_an_onset_are_dropped_and_one_onset_is_never_reliable() -> None:
+    lonely = _track([N // 2])  # 6 h, 71 blocks, a single onset
+    probs = {"climatology": [_climatology(lonely)], "liqterm": [np.clip(lonely.y * 0.3 + 0.001, 0, 1)]}
+    rng = np.random.default_rng(3)
+    probs["noisy"] = [np.clip(_climatology(lonely) + rng.normal(0, 0.05, N), 0, 1)]
+    spread = skill_intervals([lonely], probs)
+    assert spread["blocks"] >= MIN_BLOCKS and spread["onset_blocks"] == 1 and not spread["reliable"]
+    assert 0.5 * RESAMPLES < spread["resamples"] < 0.8 * RESAMPLES  # about 1 - 1/e hold the onset
+    low, high = spread["bss_ci"]["noisy"]
+    point = probabilistic([lonely], probs["noisy"], probs["climatology"])["bss"]
+    assert high - low < 2 * abs(point)  # no swing to -3 from resamples with nothing to score
+
+
+def test_a_nan_forecast_gives_no_margin_rather_than_never_better() -> None:
+    track = _track(_onsets())
+    broken = np.full(N, 0.01)
+    broken[track.outside.nonzero()[0][100]] = np.nan
+    probs = {"climatology": [_climatology(track)], "liqterm": [broken], "flat": [_climatology(track)]}
+    versus = skill_intervals([track], probs)["versus"]["flat"]
+    assert math.isnan(versus["share_better"]) and all(math.isnan(v) for v in versus["ci"])
+    assert describe_margin("flat", versus) == "flat -"
+
+
 def test_report_line_names_margin_interval_and_share() -> None:
     row = {"bss_margin": 0.0105, "ci": [-0.003, 0.021], "share_better": 0.93}
     assert describe_margin("count10", row) == "count10 +0.0105 [-0.0030, +0.0210], better in 93%"
     assert describe_margin("ewma", {"bss_margin": None, "ci": [None, None], "share_better": 0.0}) == "ewma -"
+    assert describe_margin("hawkes", {"bss_margin": 0.01, "ci": None, "share_better": None}) == "hawkes -"

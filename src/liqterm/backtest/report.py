@@ -142,13 +142,25 @@ def render_text(report: dict[str, Any]) -> str:
                 for name, m in matched.items()
             )
             lines.append(f"  liqterm's recall at no more false warnings per hour than: {pairs}")
+            own = next((m["at_own_rate"] for m in matched.values() if "at_own_rate" in m), None)
+            if own is not None:
+                theirs = ", ".join(
+                    f"{name} {_cell(m['at_own_rate']['recall'], '{:.2f}')}"
+                    for name, m in matched.items()
+                    if "at_own_rate" in m
+                )
+                lines.append(
+                    f"  at liqterm's own threshold (recall {_cell(own['liqterm_recall'], '{:.2f}')}, "
+                    f"{_cell(own['false_per_hour'], '{:.2f}')} false/h) the others' best recall: {theirs}"
+                )
         spread = block.get("skill_spread") or {}
         if spread.get("versus"):
             margins = "; ".join(describe_margin(name, row) for name, row in spread["versus"].items())
-            caveat = "" if spread["reliable"] else " (too few blocks: the interval is not to be trusted)"
+            caveat = "" if spread["reliable"] else " (too few: the interval is not to be trusted)"
             lines.append(
                 f"  liqterm's Brier skill minus each one's, {spread['level']:.0%} interval over "
-                f"{spread['blocks']} resampled {spread['block_s'] // 60} min blocks{caveat}: {margins}"
+                f"{spread['blocks']} resampled {spread['block_s'] // 60} min blocks, "
+                f"{spread['onset_blocks']} with an onset{caveat}: {margins}"
             )
     lines.append("")
     lines.append(f"parameters: {report.get('provenance', {}).get('training', 'unknown training data')}")

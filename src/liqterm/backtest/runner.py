@@ -230,7 +230,7 @@ def _score_group(
         "onsets": sum(len(t.onsets) for t in tracks),
         "hours": hours,
         "predictors": predictors,
-        "matched": _matched(predictors, sweeps, tracks, all_probs.get("liqterm"), horizon),
+        "matched": _matched(predictors, sweeps, tracks, all_probs, horizon),
         "skill_spread": {k: v for k, v in spread.items() if k != "bss_ci"},
         "sweep": sweeps,
         "reliability": reliability,
@@ -241,15 +241,22 @@ def _matched(
     predictors: dict,
     sweeps: dict,
     tracks: list[Track],
-    own_probs: list | None,
+    all_probs: dict[str, list],
     horizon: int,
     own: str = "liqterm",
 ) -> dict:
-    """For each other predictor at its threshold: liqterm's best recall with no more false warnings
-    per hour (the issue's "recall at equal or lower false warnings per hour"), on its sweep and at
-    that exact rate (:func:`~liqterm.backtest.metrics.recall_at_budget`)."""
+    """liqterm against each other predictor at equal or lower false warnings per hour, both ways.
+
+    At the other's threshold: liqterm's best recall with no more false warnings per hour than it
+    had (the issue's "recall at equal or lower false warnings per hour"), on its sweep and at
+    that exact rate (:func:`~liqterm.backtest.metrics.recall_at_budget`). And at liqterm's own
+    threshold (``at_own_rate``): the other's best recall with no more false warnings per hour
+    than liqterm had there, which is what the comparison means at the app's alert level."""
+    own_probs = all_probs.get(own)
     if own not in sweeps or own_probs is None:
         return {}
+    own_row = predictors[own]
+    own_rate = own_row["false_per_hour"]
     out = {}
     for name, row in predictors.items():
         if name in (own, "climatology") or row["false_per_hour"] != row["false_per_hour"]:
@@ -257,6 +264,10 @@ def _matched(
         recall, theta = recall_at_budget(tracks, own_probs, horizon, sweeps[own], row["false_per_hour"])
         out[name] = {"recall": row["recall"], "false_per_hour": row["false_per_hour"],
                      f"{own}_recall": recall, f"{own}_theta": theta}  # fmt: skip
+        if own_rate == own_rate and name in sweeps:
+            theirs, their_theta = recall_at_budget(tracks, all_probs[name], horizon, sweeps[name], own_rate)
+            out[name]["at_own_rate"] = {"false_per_hour": own_rate, f"{own}_recall": own_row["recall"],
+                                        "recall": theirs, "theta": their_theta}  # fmt: skip
     return out
 
 

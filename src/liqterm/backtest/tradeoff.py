@@ -66,6 +66,8 @@ def engine_tradeoff(
         for name, probs in baseline_probs.items():
             probs.append(found[name])
         dense.append(validation_tap.dense(scope.asset or "", validation.start_s, validation.n, idle))
+    if not tracks:
+        raise ValueError("the validation recording has no notional track: nothing to score the weights on")
     reference = baseline_probs["climatology"]
     baselines = {}
     for name in BASELINES:

@@ -125,7 +125,9 @@ def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
         lines.append("false/h on the per-asset rows counts false warnings per asset-hour")
     lines.append("BSS 90%: block-bootstrap interval of the Brier skill (5 min blocks of time resampled)")
     if any(row.get("ci_reliable") is False for row in rows):
-        lines.append("* fewer than an hour of blocks: too few for the interval to be trusted")
+        lines.append(
+            "* under an hour, or under 10 blocks with an onset: too few for the interval to be trusted"
+        )
     return "\n".join(lines)
 
 
