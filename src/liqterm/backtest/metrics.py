@@ -100,13 +100,30 @@ def probabilistic(tracks: list[Track], probs: list[np.ndarray], reference: list[
 def warnings_of(prob: np.ndarray, scored: np.ndarray, theta: float, refractory_s: int = 60) -> np.ndarray:
     """Grid indices of warnings: ``p >= theta`` on scored seconds, one per refractory period."""
     candidates = np.flatnonzero((prob >= theta) & scored)
-    out = []
-    i = 0
-    while i < len(candidates):
-        w = int(candidates[i])
-        out.append(w)
-        i = int(np.searchsorted(candidates, w + refractory_s, side="left"))
-    return np.asarray(out, dtype=np.int64)
+    if not len(candidates):
+        return candidates.astype(np.int64)
+    # From each candidate, the first one a refractory period later: the warnings are the chain of
+    # jumps from the first candidate (followed in plain Python, one step per warning).
+    jump = np.searchsorted(candidates, candidates + refractory_s, side="left").tolist()
+    chosen = []
+    i, n = 0, len(candidates)
+    while i < n:
+        chosen.append(i)
+        i = jump[i]
+    return candidates[chosen].astype(np.int64)
+
+
+def _running_at(track: Track, seconds: np.ndarray) -> np.ndarray:
+    """:meth:`Track.running` for many grid indices at once (episodes sorted by onset; the running
+    maximum of their ends makes overlapping ones exact too)."""
+    if not track.episodes or not len(seconds):
+        return np.zeros(len(seconds), dtype=bool)
+    ordered = sorted(track.episodes, key=lambda e: e.onset_s)
+    onsets = np.fromiter((e.onset_s for e in ordered), dtype=np.int64, count=len(ordered))
+    ends = np.maximum.accumulate(np.fromiter((e.end_s for e in ordered), dtype=np.int64, count=len(ordered)))
+    at = track.start_s + seconds
+    last = np.searchsorted(onsets, at, side="right") - 1
+    return (last >= 0) & (ends[np.maximum(last, 0)] >= at)
 
 
 def alarms(
@@ -122,23 +139,25 @@ def alarms(
         scored_seconds += int(track.scored.sum())
         outside_seconds += int(track.outside.sum())
         warned_seconds += int(((prob >= theta) & track.outside).sum())
-        starts = np.array([s for s, _ in track.onsets], dtype=np.int64)
-        for w in warnings:
-            if len(starts) and np.any((starts >= w) & (starts <= w + horizon_s)):
-                hits += 1
-            elif track.running(int(w)):
-                detections += 1
-            else:
-                false += 1
-        for start, end in track.onsets:
+        spans = track.onsets
+        starts = np.array([s for s, _ in spans], dtype=np.int64)
+        starts.sort()
+        # a hit has an onset in [w, w + H]; else a warning inside a running episode detects it
+        following = np.searchsorted(starts, warnings, side="left")
+        hit = following < len(starts)
+        hit[hit] = starts[following[hit]] <= warnings[hit] + horizon_s
+        running = _running_at(track, warnings[~hit])
+        hits += int(hit.sum())
+        detections += int(running.sum())
+        false += int((~running).sum())
+        for start, end in spans:
             onsets += 1
-            ahead = warnings[(warnings >= start - horizon_s) & (warnings <= start)]
-            if len(ahead):
+            first = int(np.searchsorted(warnings, start - horizon_s, side="left"))
+            if first < len(warnings) and warnings[first] <= start:
                 caught += 1
-                leads.append(float(start - ahead[0]))
-            during = warnings[(warnings >= start - horizon_s) & (warnings <= end)]
-            if len(during):
-                delays.append(float(max(0, during[0] - start)))
+                leads.append(float(start - warnings[first]))
+            if first < len(warnings) and warnings[first] <= end:
+                delays.append(float(max(0, warnings[first] - start)))
     hours = scored_seconds / 3600.0
     lead = np.asarray(leads)
     return {
