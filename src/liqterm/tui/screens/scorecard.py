@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from liqterm.backtest.scorecard import Scorecard, ScorecardView
+from liqterm.backtest.uncertainty import BLOCK_S, MIN_BLOCKS, MIN_ONSET_BLOCKS
 from liqterm.tui.scoring import SessionScore
 from liqterm.tui.widgets.scorecard_lines import NONE, caught, percent, seconds
 
@@ -93,9 +94,11 @@ def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
     header = ("scope", "onsets", "caught", "hours", "recall", "precision", "lead", "false/h", "BSS",
               "BSS 90%")  # fmt: skip
     table: list[tuple[str, ...] | str] = [header]
+    heading = None
     for row in rows:
-        if row["data"] + ":" not in table:
-            table.append(row["data"] + ":")
+        if row["data"] != heading:
+            heading = row["data"]
+            table.append(f"{heading}:")
         table.append(
             (
                 SCOPE_NAMES.get(row["scope"], row["scope"]),
@@ -123,10 +126,13 @@ def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
     ]
     if any(row["scope"] != "union" for row in rows):
         lines.append("false/h on the per-asset rows counts false warnings per asset-hour")
-    lines.append("BSS 90%: block-bootstrap interval of the Brier skill (5 min blocks of time resampled)")
+    lines.append(
+        f"BSS 90%: block-bootstrap interval of the Brier skill ({BLOCK_S // 60} min blocks of time resampled)"
+    )
     if any(row.get("ci_reliable") is False for row in rows):
         lines.append(
-            "* under an hour, or under 10 blocks with an onset: too few for the interval to be trusted"
+            f"* under {MIN_BLOCKS} blocks, or under {MIN_ONSET_BLOCKS} with an onset: "
+            "too few for the interval to be trusted"
         )
     return "\n".join(lines)
 
