@@ -43,7 +43,14 @@ from liqterm.backtest.runner import collect, score
 from liqterm.backtest.synthetic import CASCADES_PER_HOUR, generate
 from liqterm.backtest.tradeoff import engine_tradeoff
 from liqterm.backtest.tradeoff import render as render_tradeoff
-from liqterm.backtest.train import ONSET_WEIGHT, FeatureTap, alert_levels, fit_engine_model, fit_params
+from liqterm.backtest.train import (
+    ONSET_WEIGHT,
+    FeatureTap,
+    alert_levels,
+    fit_engine_model,
+    fit_params,
+    recorded_hours,
+)
 from liqterm.engine.cascade import MODEL_PATH, LiqtermPredictor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     provenance["onset_weight"] = weight
     params = fit_params(materials, cuts, provenance, onset_weight=weight)
     model, probs, tracks = fit_engine_model(materials, taps, cuts)
-    hours = sum(((cut or m.start_s + m.n) - m.start_s) / 3600 for m, cut in zip(materials, cuts, strict=True))
+    hours = recorded_hours(materials, cuts)
     levels = alert_levels(tracks, probs, hours, materials[0].horizon_s)
     params.kinds["notional"].theta["liqterm"] = levels["possible"]
     model["alert_levels"] = levels

@@ -26,7 +26,7 @@ from liqterm.backtest.fitting import Logistic, Platt
 from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_at_budget, sweep
 from liqterm.backtest.params import BacktestParams
 from liqterm.backtest.runner import Material, scope_predictions
-from liqterm.backtest.train import FeatureTap, alert_levels, fit_engine_model, idle_features
+from liqterm.backtest.train import FeatureTap, alert_levels, fit_engine_model, idle_features, recorded_hours
 from liqterm.backtest.uncertainty import skill_intervals
 
 BASELINES = ("count10", "ewma", "hawkes")
@@ -51,9 +51,7 @@ def engine_tradeoff(
     recording's notional tracks (see the module docstring)."""
     horizon = validation.horizon_s
     kind = params.kinds["notional"]
-    hours = sum(
-        ((cut or m.start_s + m.n) - m.start_s) / 3600 for m, cut in zip(materials, until, strict=True)
-    )
+    hours = recorded_hours(materials, until)
     tracks: list[Track] = []
     baseline_probs: dict[str, list[np.ndarray]] = {name: [] for name in ("climatology", *BASELINES)}
     dense = []

@@ -301,6 +301,11 @@ def fit_engine_model(
     return content, probs, tracks
 
 
+def recorded_hours(materials: Sequence[Material], until: Sequence[int | None]) -> float:
+    """Hours of recording in ``materials``, each cut at its ``until`` (None: all of it)."""
+    return sum(((cut or m.start_s + m.n) - m.start_s) / 3600 for m, cut in zip(materials, until, strict=True))
+
+
 def alert_levels(
     tracks: list[Track], probs: list[np.ndarray], hours: float, horizon: int
 ) -> dict[str, float]:
