@@ -12,6 +12,8 @@ from liqterm.backtest.synthetic import _cluster_times
 from shared_data import shared_file
 
 COINGLASS_30M = "datasets/coinglass_btc_aggregated_liquidations_30m_2026-02-27_2026-05-28.csv"
+COINGLASS_30M_FIRST_MS = 1_772_166_600_000  # 2026-02-27T04:30:00Z, its first bar
+COINGLASS_1H = "datasets/coinglass_btc_aggregated_liquidations_1h_2025-11-23_2026-05-22.csv"
 
 
 def _pair_correlation(n: float, tau: float, rate: float, t: np.ndarray) -> np.ndarray:
@@ -56,6 +58,16 @@ def test_real_bars_show_waves() -> None:
     assert clustering.bar_s == 1800 and clustering.bars == 4320
     assert clustering.ratios[1] > 1.3 > clustering.ratios[8]
     assert clustering.ratios[1] > clustering.ratios[2] > clustering.ratios[4]
+    assert 0.3 < clustering.branching < 0.9 and 600 < clustering.decay_s < 7200
+
+
+def test_the_waves_replicate_on_an_earlier_period_at_another_bar_size() -> None:
+    """Real data the fit never saw: CoinGlass aggregated BTC liquidations in hourly bars from
+    2025-11-23 up to where the 30 m file starts (../shared/data/datasets/README.md §2)."""
+    clustering = measure(shared_file(COINGLASS_1H), cascades_per_hour=2.0, until_ms=COINGLASS_30M_FIRST_MS)
+    assert clustering.bar_s == 3600 and 2200 < clustering.bars < 2400
+    lifts = [clustering.ratios[lag] for lag in (1, 2, 4, 8)]
+    assert lifts[0] > 1.3 and lifts == sorted(lifts, reverse=True)
     assert 0.3 < clustering.branching < 0.9 and 600 < clustering.decay_s < 7200
 
 

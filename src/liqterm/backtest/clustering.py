@@ -14,6 +14,11 @@ mean ``decay_s``. Its pair correlation is ``g(t) = A exp(-t / T)`` with
 rate, ``tau`` the delay); :func:`fit_cluster_process` solves those for ``n`` and ``tau``
 from ``ratio(L) - 1 ~ g(L * bar)`` fitted as one exponential.
 
+The waves replicate on data the fit never saw: the hourly bars of the same source from
+2025-11-23 up to where the 30 min file starts (2026-02-27, 2,302 bars) give a lift of
+1.71, 1.44, 1.26 and 1.03 at 1, 2, 4 and 8 hours, and a cluster process with branching
+0.71 and a delay of 38 min (the 30 min fit: 0.55 and 33 min).
+
 The mapping is an approximation, said here so nobody mistakes it for more: a large
 bar is not a D1 onset, and a bar averages the correlation over its 30 minutes. It
 carries the shape and timescale of real clustering into the generator; the strength
@@ -53,17 +58,21 @@ class Clustering:
         }
 
 
-def read_bar_totals(path: Path) -> tuple[np.ndarray, int]:
-    """``totalUsd`` per bar of a CoinGlass aggregated-liquidation CSV, and the bar length in seconds."""
+def read_bar_totals(path: Path, until_ms: int | None = None) -> tuple[np.ndarray, int]:
+    """``totalUsd`` per bar of a CoinGlass aggregated-liquidation CSV (bars starting before
+    ``until_ms`` when given), and the bar length in seconds."""
     with open(path, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    if len(rows) < 2:
-        raise ValueError(f"{path}: fewer than two bars")
     try:
         times = np.array([int(row["timestamp"]) for row in rows], dtype=np.int64)
         totals = np.array([float(row["totalUsd"]) for row in rows])
     except (KeyError, ValueError) as error:
         raise ValueError(f"{path}: not a CoinGlass bar file (timestamp, totalUsd): {error}") from None
+    if until_ms is not None:
+        keep = times < until_ms
+        times, totals = times[keep], totals[keep]
+    if len(times) < 2:
+        raise ValueError(f"{path}: fewer than two bars")
     return totals, int(np.median(np.diff(times)) // 1000)
 
 
@@ -106,9 +115,12 @@ def fit_cluster_process(ratios: dict[int, float], bar_s: int, rate_per_s: float)
     return branching, span * (1 - branching)
 
 
-def measure(path: Path, cascades_per_hour: float, k: float = 3.0, history: int = 30) -> Clustering:
-    """Read ``path`` and fit the cluster process for a generator running ``cascades_per_hour``."""
-    totals, bar_s = read_bar_totals(path)
+def measure(
+    path: Path, cascades_per_hour: float, k: float = 3.0, history: int = 30, until_ms: int | None = None
+) -> Clustering:
+    """Read ``path`` (up to ``until_ms``) and fit the cluster process for a generator running
+    ``cascades_per_hour``."""
+    totals, bar_s = read_bar_totals(path, until_ms)
     share, ratios = lift_by_lag(totals, k, history)
     branching, decay_s = fit_cluster_process(ratios, bar_s, cascades_per_hour / 3600.0)
     return Clustering(bar_s, len(totals), share, ratios, branching, decay_s)
