@@ -45,3 +45,19 @@ def test_shipped_summary_names_its_data() -> None:
         low, high = row["bss_ci"]
         assert low < high
         assert row["ci_reliable"] is row["synthetic"]  # 18 real minutes are too few blocks; 12 h are not
+
+
+def test_the_best_rival_is_held_to_the_shipped_models_own_false_rate() -> None:
+    from liqterm.backtest.scorecard import _rival
+
+    def at_own(recall: float | None) -> dict:
+        return {"at_own_rate": {"recall": recall, "false_per_hour": 0.07}}
+
+    matched = {"seed": at_own(0.0), "count10": at_own(0.005), "ewma": at_own(0.03), "hawkes": at_own(0.03)}
+    assert _rival(matched, 197) == {"rival": "ewma/hawkes", "rival_caught": 6}
+    three = {"count10": at_own(1.0), "ewma": at_own(1.0), "hawkes": at_own(1.0)}
+    assert _rival(three, 2) == {"rival": "(3 tied)", "rival_caught": 2}
+    assert _rival({"ewma": at_own(0.0)}, 5) == {"rival": None, "rival_caught": 0}  # nobody caught any
+    assert _rival({"ewma": {"recall": 0.1}}, 5) == {"rival": None, "rival_caught": None}  # old figures
+    for row in shipped_summary():
+        assert row["rival_caught"] is None or 0 <= row["rival_caught"] <= row["onsets"]

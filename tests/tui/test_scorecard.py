@@ -123,6 +123,8 @@ async def test_s_opens_the_scorecard_with_the_backtest_and_its_data(config_file:
         low, high = real["bss_ci"]
         assert f"{low:+.3f}..{high:+.3f}*" in shipped  # 18 min of real data: starred as too few blocks
         assert "too few for the interval to be trusted" in shipped
+        synthetic = next(r for r in shipped_summary() if r["synthetic"] and r["scope"] == "notional")
+        assert f"{synthetic['rival_caught']} {synthetic['rival']}" in shipped  # the best other, same false/h
         data = str(app.screen.query_one("#data").render())
         assert "demo-binance-2025-10-22.jsonl.gz" in data and "liqterm backtest" in data
         await pilot.press("escape")

@@ -146,9 +146,12 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
     """One row per data set for the pane: what ``predictor`` reached, and on what.
 
     Rows: ``{"data", "scope", "onsets", "hours", "bss", "bss_ci", "ci_reliable", "recall",
-    "precision", "median_lead_s", "false_per_hour", "synthetic"}``: ``bss_ci`` is the Brier skill's
-    90 % block-bootstrap interval (:mod:`liqterm.backtest.uncertainty`), ``ci_reliable`` whether
-    the data held enough blocks for it to mean much.
+    "precision", "median_lead_s", "false_per_hour", "rival", "rival_caught", "synthetic"}``:
+    ``bss_ci`` is the Brier skill's 90 % block-bootstrap interval
+    (:mod:`liqterm.backtest.uncertainty`), ``ci_reliable`` whether the data held enough blocks
+    for it to mean much; ``rival`` is the baseline that caught the most onsets with no more
+    false warnings per hour than ``predictor`` had, and ``rival_caught`` how many (both None
+    when the figures do not say).
     """
     figures = shipped_figures(path)
     labels = {
@@ -168,6 +171,7 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
             }
             counts = {"onsets": block[scope]["onsets"], "hours": block[scope]["hours"]}
             figures_of["ci_reliable"] = block[scope].get("skill_spread", {}).get("reliable")
+            figures_of.update(_rival(block[scope].get("matched", {}), counts["onsets"]))
             rows.append(
                 {
                     "data": label,
@@ -178,3 +182,19 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
                 }
             )
     return rows
+
+
+def _rival(matched: dict[str, Any], onsets: int) -> dict[str, Any]:
+    """The baselines catching the most onsets within the predictor's own false-warning rate
+    (``ewma/hawkes`` on a tie of two, ``(3 tied)`` beyond; no name when none catches any)."""
+    recalls = {
+        name: row["at_own_rate"]["recall"]
+        for name, row in matched.items()
+        if row.get("at_own_rate", {}).get("recall") is not None
+    }
+    if not recalls:
+        return {"rival": None, "rival_caught": None}
+    best = max(recalls.values())
+    tied = [name for name, recall in recalls.items() if recall == best]
+    names = "/".join(tied) if len(tied) <= 2 else f"({len(tied)} tied)"
+    return {"rival": names if best > 0 else None, "rival_caught": round(best * onsets)}
