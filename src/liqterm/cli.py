@@ -358,17 +358,29 @@ def backtest(
     from liqterm.backtest.runner import ALL_PREDICTORS
 
     tty = sys.stderr.isatty()
+    shown = False
 
     def progress(line: str) -> None:
+        nonlocal shown
+        shown = True
         typer.echo(("\r\x1b[K" if tty else "") + line, err=True, nl=not tty)
 
     try:
         chosen = predictor or ALL_PREDICTORS
         report = run_backtest(files, chosen, horizon, cfg, scored_from, progress=progress, n_min=n_min or ())
     except ValueError as exc:
+        if tty and shown:  # end the progress line first
+            typer.echo("", err=True)
         raise fail(str(exc)) from None
-    if tty:
+    if tty and shown:
         typer.echo("", err=True)
+    data = report["data"]
+    if data.get("bad_lines"):
+        typer.echo(
+            f"warning: {data['bad_lines']} unreadable line(s) of the recording(s) skipped "
+            f"(last: {data['bad_line_last']}); the figures cover the rest",
+            err=True,
+        )
     typer.echo(to_json(report) if json_output else render_text(report))
 
 

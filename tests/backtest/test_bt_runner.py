@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import time
 
 import numpy as np
+import pytest
 from bt_data import DEMO
 from typer.testing import CliRunner
 
@@ -12,6 +15,8 @@ from liqterm.backtest.params import load_params
 from liqterm.backtest.report import render_text, run_backtest, to_json
 from liqterm.backtest.runner import ALL_PREDICTORS, score
 from liqterm.cli import app
+from liqterm.recording import read_frames
+from liqterm.recording.writer import write_frames
 
 CONTRACT = ("brier", "bss", "precision", "recall", "median_lead_s", "p10_lead_s", "false_per_hour",
             "detection_delay_s", "warnings", "hits")  # fmt: skip
@@ -70,3 +75,57 @@ def test_cli_backtest_json_and_errors(tmp_path) -> None:
     assert missing.exit_code == 2 and "no such recording" in missing.output
     unknown = runner.invoke(app, ["backtest", str(DEMO), "--predictor", "oracle"])
     assert unknown.exit_code == 2 and "unknown predictor" in unknown.output
+
+
+def test_cli_backtest_refuses_bad_requests_before_reading_and_says_why(tmp_path) -> None:
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, ["backtest", str(DEMO), *args])
+
+    for horizon in ("0", "-5", "99999999999999999999"):
+        result = run("--horizon", horizon)
+        assert result.exit_code == 2 and "--horizon must be between 1 and 3600 seconds" in result.output
+    for when in ("yesterday", "2025-13-45"):
+        result = run("--from", when)
+        assert result.exit_code == 2 and "--from wants an ISO time in UTC, e.g." in result.output
+    late = run("--from", "2025-10-22T18:18:00Z")
+    assert late.exit_code == 2 and "the recording(s) end at 2025-10-22T18:18:42Z" in late.output
+    unknown = run("--n-min", "nosuch=5")
+    assert unknown.exit_code == 2 and "no scope 'nosuch'; the scopes are union" in unknown.output
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_machine_says(monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        report = run_backtest([DEMO], ("count10",), scored_from="2025-10-22T18:00:00")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert report["data"]["scored_from"] == "2025-10-22T18:00:00Z" and report["onsets"] == 2
+
+
+def test_short_damaged_and_misnamed_recordings(tmp_path) -> None:
+    frames = list(read_frames(DEMO))
+    short = tmp_path / "short.jsonl.gz"
+    write_frames(short, frames[:2])
+    with pytest.raises(ValueError, match=r"span \d+ s, too short to score: .* need more than 360 s"):
+        run_backtest([short], ("count10",))
+    damaged = tmp_path / "damaged.jsonl"  # plain text with junk lines among the frames
+    with gzip.open(DEMO, "rt", encoding="utf-8") as source:
+        lines = source.readlines()
+    damaged.write_text(
+        "".join([*lines[:100], "not json\n", '{"truncated": \n', *lines[100:]]), encoding="utf-8"
+    )
+    report = run_backtest([damaged], ("count10",))
+    assert report["data"]["bad_lines"] == 2 and "line 102" in report["data"]["bad_line_last"]
+    assert report["data"]["events"] == 3096  # nothing else lost
+    assert "2 unreadable line(s) skipped" in render_text(report)
+    misnamed = tmp_path / "misnamed.jsonl"  # gzip content under a plain name: read by content
+    misnamed.write_bytes(DEMO.read_bytes())
+    assert run_backtest([misnamed], ("count10",))["data"]["events"] == 3096
+    text = tmp_path / "notes.jsonl.gz"
+    text.write_text("hello\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"no liquidation in the recording\(s\) \(notes.jsonl.gz: line 1"):
+        run_backtest([text], ("count10",))

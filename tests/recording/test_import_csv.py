@@ -72,3 +72,49 @@ def test_bundled_demo_recording_is_the_converted_slice() -> None:
     frames = list(read_frames(bundled))
     assert len(frames) == 3096
     assert [f.frame for f in frames] == [f.frame for f in frames_from_csv(shared_file(CSV))]
+
+
+HEADER = "timestamp,symbol,side,avg_price,filled_qty,usd_value\n"
+GOOD = "2025-10-22T17:42:44.189000,BTCUSDT,SELL,108000.1,0.014,1512.0\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("2025-10-22T17:42:45,BTCUSDT,SELL,inf,0.014,1\n", "avg_price 'inf' is not a positive number"),
+        ("2025-10-22T17:42:45,BTCUSDT,SELL,108000,nan,1\n", "filled_qty 'nan' is not a positive number"),
+        ("2025-10-22T17:42:45,BTCUSDT,BUY,108000,-5,1\n", "filled_qty '-5' is not a positive number"),
+        ("2025-10-22T17:42:45, ,BUY,108000,1,1\n", "empty symbol"),
+        ("2025-10-22T17:42:45,BTCUSDT,BUY\n", "too few or too many fields"),
+    ],
+)
+def test_a_row_the_binance_parser_would_refuse_is_refused_with_its_line(
+    tmp_path: Path, row: str, reason: str
+) -> None:
+    source = tmp_path / "rows.csv"
+    source.write_text(HEADER + GOOD + row, encoding="utf-8")
+    with pytest.raises(CsvFormatError, match=rf"rows.csv:3: .*{reason}"):
+        import_csv(source, tmp_path / "out.jsonl.gz")
+    assert not (tmp_path / "out.jsonl.gz").exists()  # nothing half-written
+
+
+def test_spreadsheet_exports_and_wrong_encodings(tmp_path: Path) -> None:
+    bom = tmp_path / "excel.csv"
+    bom.write_text(HEADER + GOOD, encoding="utf-8-sig")  # a byte-order mark before "timestamp"
+    assert import_csv(bom, tmp_path / "bom.jsonl.gz") == 1
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text(HEADER + GOOD, encoding="utf-16")
+    with pytest.raises(CsvFormatError, match=r"not UTF-8 text.*save it as UTF-8 CSV"):
+        import_csv(utf16, tmp_path / "u.jsonl.gz")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(CsvFormatError, match="no rows under the header"):
+        import_csv(header_only, tmp_path / "h.jsonl.gz")
+
+
+def test_the_output_may_not_be_the_source(tmp_path: Path) -> None:
+    source = tmp_path / "slice.csv"
+    source.write_text(HEADER + GOOD, encoding="utf-8")
+    with pytest.raises(CsvFormatError, match="would overwrite the CSV it is read from"):
+        import_csv(source, tmp_path / "." / "slice.csv")
+    assert source.read_text(encoding="utf-8") == HEADER + GOOD

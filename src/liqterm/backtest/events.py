@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,9 +137,13 @@ class _Columns:
 
 def merged_frames(paths: Iterable[str | Path]) -> Iterable[RecordedFrame]:
     """Frames of several recordings in receive order (each file is already in that order)."""
-    readers = [iter(RecordingReader(p)) for p in paths]
+    return merged([RecordingReader(p) for p in paths])
+
+
+def merged(readers: Sequence[RecordingReader]) -> Iterable[RecordedFrame]:
+    """The frames of ``readers`` in receive order (each keeps its own count of bad lines)."""
     if len(readers) == 1:
-        return readers[0]
+        return iter(readers[0])
     return heapq.merge(*readers, key=lambda frame: frame.received_ms)
 
 

@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from liqterm.backtest.events import merged_frames
+from liqterm.backtest.events import merged
 from liqterm.backtest.labels import DEFAULT_N_MIN
 from liqterm.backtest.params import load_params
-from liqterm.backtest.runner import ALL_PREDICTORS, collect, score
+from liqterm.backtest.runner import ALL_PREDICTORS, Material, collect, score
 from liqterm.backtest.scopes import LabelConfig
 from liqterm.backtest.uncertainty import describe_margin
 from liqterm.config.schema import Config
+from liqterm.recording.reader import RecordingReader
 
 JSON_KEYS = ("brier", "bss", "log_score", "precision", "recall", "median_lead_s", "p10_lead_s",
              "share_lead_10s", "share_lead_30s", "false_per_hour", "time_in_warning", "detection_delay_s",
@@ -27,6 +28,23 @@ COLUMNS = (("brier", "Brier", "{:.4f}"), ("bss", "BSS", "{:+.3f}"), ("precision"
            ("p10_lead_s", "lead p10", "{:.0f}s"), ("false_per_hour", "false/h", "{:.1f}"),
            ("detection_delay_s", "delay", "{:.0f}s"), ("warnings", "warn", "{}"), ("hits", "hits", "{}"),
            ("theta", "theta", "{:.3g}"))  # fmt: skip
+
+
+MAX_HORIZON_S = 3600
+"""The longest horizon the backtest accepts (an hour; the label's own windows are a minute)."""
+
+
+def utc_seconds(text: str, option: str = "--from") -> int:
+    """An ISO time as epoch seconds; a time that names no zone is UTC (as the option says)."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{option} wants an ISO time in UTC, e.g. 2025-10-22T18:00:00Z, not {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
 
 
 def run_backtest(
@@ -39,33 +57,63 @@ def run_backtest(
     progress: Callable[[str], None] | None = None,
     n_min: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Replay ``files`` and score ``predictors``; the report as a plain dict (NaN as ``None``)."""
+    """Replay ``files`` and score ``predictors``; the report as a plain dict (NaN as ``None``).
+
+    Everything asked is checked before a file is read; a recording too short to score, or a
+    ``scored_from`` past its end, is a ``ValueError`` saying so. Lines of the recordings that
+    could not be read are counted in ``data.bad_lines`` (``data.bad_line_last`` the last reason).
+    """
     unknown = [name for name in predictors if name not in ALL_PREDICTORS]
     if unknown:
         raise ValueError(
             f"unknown predictor(s) {', '.join(unknown)}; choose from {', '.join(ALL_PREDICTORS)}"
         )
+    if not 1 <= horizon_s <= MAX_HORIZON_S:
+        raise ValueError(f"--horizon must be between 1 and {MAX_HORIZON_S} seconds, not {horizon_s}")
+    from_s = utc_seconds(scored_from) if scored_from else None
+    labels = label_config(n_min, config)
     started = time.monotonic()
 
-    def tick(frames: int, events: int, event_ms: int) -> None:
+    def say(text: str) -> None:
         if progress is not None and time.monotonic() - started > 1.0:
-            at = (
-                datetime.fromtimestamp(event_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-                if event_ms
-                else "-"
-            )
-            progress(f"{frames:,} frames, {events:,} liquidations, at {at} UTC")
+            progress(text)
+
+    def tick(frames: int, events: int, event_ms: int) -> None:
+        at = datetime.fromtimestamp(event_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S") if event_ms else "-"
+        say(f"{frames:,} frames, {events:,} liquidations, at {at} UTC")
 
     engines = [name for name in ("seed", "liqterm") if name in predictors]
-    labels = label_config(n_min, config)
-    material = collect(merged_frames(files), config=config, labels=labels, horizon_s=horizon_s,
-                       engine_predictors=engines, progress=tick, sources=[str(f) for f in files])  # fmt: skip
-    from_s = (
-        int(datetime.fromisoformat(scored_from.replace("Z", "+00:00")).timestamp()) if scored_from else None
-    )
-    report = score(material, load_params(params_path), predictors, test_from_s=from_s)
+    readers = [RecordingReader(f) for f in files]
+    try:
+        material = collect(merged(readers), config=config, labels=labels, horizon_s=horizon_s,
+                           engine_predictors=engines, progress=tick, sources=[str(f) for f in files],
+                           phase=say)  # fmt: skip
+    except ValueError as exc:
+        damaged = [f"{r.path.name}: {r.last_error}" for r in readers if r.last_error]
+        raise ValueError(f"{exc} ({'; '.join(damaged)})" if damaged else str(exc)) from None
+    _check_span(material, horizon_s, from_s, labels.rule.warmup_s)
+    report = score(material, load_params(params_path), predictors, test_from_s=from_s, progress=say)
+    report["data"]["bad_lines"] = sum(r.bad_lines for r in readers)
+    report["data"]["bad_line_last"] = next((r.last_error for r in reversed(readers) if r.last_error), None)
     report["elapsed_s"] = round(time.monotonic() - started, 2)
     return plain(report)
+
+
+def _check_span(material: Material, horizon_s: int, from_s: int | None, warmup_s: int) -> None:
+    """Refuse a recording with nothing to score: shorter than warm-up and horizon, or ``--from``
+    past the last second a forecast can still be judged."""
+    end_s = material.start_s + material.n
+    if material.n <= warmup_s + horizon_s:
+        raise ValueError(
+            f"the recording(s) span {material.n} s, too short to score: the label's {warmup_s} s "
+            f"warm-up and the {horizon_s} s horizon need more than {warmup_s + horizon_s} s"
+        )
+    if from_s is not None and from_s >= end_s - horizon_s:
+        last = datetime.fromtimestamp(end_s - 1, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise ValueError(
+            f"--from is at or after the last second that can be scored (the recording(s) end at {last} "
+            f"and each forecast needs {horizon_s} s after it)"
+        )
 
 
 def label_config(n_min: Sequence[str], config: Config | None = None) -> LabelConfig:
@@ -76,8 +124,11 @@ def label_config(n_min: Sequence[str], config: Config | None = None) -> LabelCon
         table.update(dataclasses.asdict(config.backtest.n_min))
     for item in n_min:
         scope, _, value = item.partition("=")
+        scope = scope.strip()
+        if scope not in DEFAULT_N_MIN:
+            raise ValueError(f"--n-min: no scope {scope!r}; the scopes are {', '.join(DEFAULT_N_MIN)}")
         try:
-            table[scope.strip()] = float(value)
+            table[scope] = float(value)
         except ValueError:
             raise ValueError(f"--n-min wants SCOPE=NUMBER, not {item!r}") from None
     return LabelConfig(n_min=table)
@@ -125,6 +176,12 @@ def render_text(report: dict[str, Any]) -> str:
     ]
     if data.get("scored_from"):
         lines.append(f"scored from {data['scored_from']} on (earlier data only warms the predictors up)")
+    if data.get("bad_lines"):
+        lines.append(f"{data['bad_lines']} unreadable line(s) skipped (last: {data.get('bad_line_last')})")
+    if data.get("rejected_frames"):
+        lines.append(
+            f"{data['rejected_frames']} frame(s) the venue parsers refused were skipped (see the log)"
+        )
     for group, block in report["scopes"].items():
         title = {"asset": "per-asset D1 label, pooled", "notional": "notional label (engine cascade), pooled"}
         lines.append("")

@@ -110,11 +110,13 @@ def collect(
     progress: Progress | None = None,
     on_sample: Callable | None = None,
     sources: Sequence[str] = (),
+    phase: Callable[[str], None] | None = None,
 ) -> Material:
     """Replay ``frames`` (receive order) and label every scope.
 
     ``factories`` overrides how an engine predictor is made (the fitting script taps the
-    liqterm predictor's features); ``on_sample`` sees every per-second sample.
+    liqterm predictor's features); ``on_sample`` sees every per-second sample; ``phase`` hears
+    when the replay is done and the labelling starts.
     """
     from liqterm.recording.replay import default_adapters
 
@@ -125,6 +127,8 @@ def collect(
     if not len(events):
         raise ValueError("no liquidation in the recording(s)")
     start_s, n = events.start_s, events.end_s - events.start_s + 1
+    if phase is not None:
+        phase(f"{len(events):,} liquidations replayed; labelling cascades")
     material = Material(events, start_s, n, horizon_s, samples, sources=list(sources))
     gaps = coverage_gaps(events, start_s, n) if labels.detect_gaps else {}
     for scope in build_scopes(events, labels):
@@ -174,8 +178,9 @@ def score(
     params: BacktestParams,
     names: Sequence[str] = ALL_PREDICTORS,
     test_from_s: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict:
-    """Score ``names`` on every scope group; the top level is the union scope."""
+    """Score ``names`` on every scope group (``progress`` hears each); the top level is the union."""
     names = list(dict.fromkeys(["climatology", *names]))  # climatology is the BSS reference
     grouped: dict[str, list[tuple[Track, dict]]] = {}
     for scope in material.scopes:
@@ -188,6 +193,8 @@ def score(
         )
     report_groups = {}
     for group, rows in grouped.items():
+        if progress is not None:
+            progress(f"scoring the {group} label ({len(rows)} track(s))")
         kind_name = next(s.kind for s in material.scopes if _group_of(s) == group)
         report_groups[group] = _score_group(rows, names, params.kinds[kind_name], material.horizon_s)
     union = report_groups.get("union", {})
@@ -296,4 +303,5 @@ def _describe(material: Material, test_from_s: int | None) -> dict:
         "from": _iso(material.start_s),
         "to": _iso(material.start_s + material.n - 1),
         "scored_from": _iso(test_from_s) if test_from_s else None,
+        "rejected_frames": events.rejected_frames,
     }

@@ -187,7 +187,9 @@ def _trailing_max(values: np.ndarray, window: int) -> np.ndarray:
     step = 1
     while step < window:  # doubling: out[i] = max(values[i - 2^k + 1 .. i])
         span = min(step, window - step)
-        shifted = np.concatenate([np.full(span, -np.inf), out[: n - span]])
+        shifted = np.full(n, -np.inf)
+        if span < n:  # a recording shorter than the window: nothing to shift in
+            shifted[span:] = out[: n - span]
         np.maximum(out, shifted, out=out)
         step += span
     return out

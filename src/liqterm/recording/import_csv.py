@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,35 +60,56 @@ def frames_from_csv(path: str | Path) -> Iterator[RecordedFrame]:
     Raises:
         CsvFormatError: missing columns or an unreadable row (with its line number).
     """
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise CsvFormatError(f"{path}: missing column(s) {', '.join(missing)}")
-        rows = []
-        for number, row in enumerate(reader, start=2):
-            try:
-                side = row["side"].strip().upper()
-                if side not in ("BUY", "SELL"):
-                    raise ValueError(f"side {row['side']!r}")
-                float(row["avg_price"]), float(row["filled_qty"])
-                rows.append(
-                    (
-                        _epoch_ms(row["timestamp"]),
-                        row["symbol"].strip(),
-                        side,
-                        row["avg_price"].strip(),
-                        row["filled_qty"].strip(),
-                    )
-                )
-            except (ValueError, KeyError, TypeError) as exc:
-                raise CsvFormatError(f"{path}:{number}: {exc}") from None
+    # utf-8-sig: a spreadsheet's byte-order mark must not hide the first column's name.
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        try:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise CsvFormatError(f"{path}: missing column(s) {', '.join(missing)}")
+            rows = [_row(path, number, row) for number, row in enumerate(reader, start=2)]
+        except UnicodeDecodeError as exc:
+            raise CsvFormatError(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 CSV"
+            ) from None
     rows.sort(key=lambda r: r[0])
     for trade_ms, symbol, side, price, quantity in rows:
         frame = binance_frame(trade_ms, symbol, side, price, quantity)
         yield RecordedFrame(received_ms=trade_ms, venue="binance", frame=frame, derived=True)
 
 
+def _row(path: str | Path, number: int, row: dict) -> tuple[int, str, str, str, str]:
+    """One row's fields, each checked as the Binance parser will check it (a row it would
+    refuse is refused here, with its line number)."""
+    try:
+        if None in row.values() or None in row:
+            raise ValueError("the row has too few or too many fields")
+        side = row["side"].strip().upper()
+        if side not in ("BUY", "SELL"):
+            raise ValueError(f"side {row['side']!r}")
+        symbol = row["symbol"].strip()
+        if not symbol:
+            raise ValueError("empty symbol")
+        for column in ("avg_price", "filled_qty"):
+            value = float(row[column])
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{column} {row[column]!r} is not a positive number")
+        return _epoch_ms(row["timestamp"]), symbol, side, row["avg_price"].strip(), row["filled_qty"].strip()
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CsvFormatError(f"{path}:{number}: {exc}") from None
+
+
 def import_csv(source: str | Path, target: str | Path) -> int:
-    """Write the recording; returns the number of frames."""
-    return write_frames(target, tuple(frames_from_csv(source)))
+    """Write the recording; returns the number of frames.
+
+    Raises:
+        CsvFormatError: as :func:`frames_from_csv`, and when ``target`` is ``source`` itself.
+    """
+    if Path(target).exists() and Path(target).resolve() == Path(source).resolve():
+        raise CsvFormatError(
+            f"{target}: the output would overwrite the CSV it is read from; choose another -o"
+        )
+    frames = tuple(frames_from_csv(source))
+    if not frames:
+        raise CsvFormatError(f"{source}: no rows under the header, nothing to import")
+    return write_frames(target, frames)

@@ -12,6 +12,8 @@ from liqterm.recording.format import BadLine, RecordedFrame, decode_line, is_gzi
 
 log = logging.getLogger(__name__)
 
+GZIP_MAGIC = b"\x1f\x8b"
+
 
 class RecordingReader:
     """Iterates over the frames of a recording file (``.jsonl`` or ``.jsonl.gz``).
@@ -19,7 +21,8 @@ class RecordingReader:
     Blank lines are ignored; lines that are not valid frame records are counted
     in :attr:`bad_lines` (with the last reason in :attr:`last_error`) and skipped,
     so one damaged line never loses the rest of a recording. A gzip file cut off
-    mid-write (a crash) yields everything up to the damage.
+    mid-write (a crash) yields everything up to the damage. Whether a file is gzip is read
+    from its first bytes, not its name.
 
     Args:
         path: the recording file.
@@ -55,7 +58,8 @@ class RecordingReader:
                 self._bad(f"truncated or corrupt file after line {self.lines}: {exc}")
 
     def _open(self) -> io.TextIOBase:
-        if is_gzip_path(self.path):
+        # The content decides, not the name: a renamed or hand-compressed file still reads.
+        if _gzip_content(self.path):
             return io.TextIOWrapper(gzip.open(self.path, "rb"), encoding="utf-8", errors="replace")
         return open(self.path, encoding="utf-8", errors="replace")
 
@@ -63,6 +67,15 @@ class RecordingReader:
         self.bad_lines += 1
         self.last_error = reason
         log.warning("%s: %s", self.path, reason)
+
+
+def _gzip_content(path: Path) -> bool:
+    """Whether the file starts with gzip's magic bytes (an unreadable one: as its name says)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) == GZIP_MAGIC
+    except OSError:
+        return is_gzip_path(path)
 
 
 def read_frames(path: str | Path) -> Iterator[RecordedFrame]:
