@@ -38,7 +38,7 @@ from liqterm.backtest.clustering import measure
 from liqterm.backtest.crossval import choose, cross_validate
 from liqterm.backtest.events import merged_frames
 from liqterm.backtest.params import PARAMS_PATH, load_params, save_params
-from liqterm.backtest.report import plain
+from liqterm.backtest.report import plain, utc_seconds
 from liqterm.backtest.runner import collect, score
 from liqterm.backtest.synthetic import CASCADES_PER_HOUR, generate
 from liqterm.backtest.tradeoff import engine_tradeoff
@@ -60,10 +60,6 @@ SPLIT = "2025-10-22T18:00:00Z"
 DATASETS = ROOT.parent / "shared" / "data" / "datasets"
 BARS = DATASETS / "coinglass_btc_aggregated_liquidations_30m_2026-02-27_2026-05-28.csv"
 SYNTHETIC_START = datetime(2025, 10, 24, 12, tzinfo=UTC).timestamp()  # Friday noon: weekday and weekend
-
-
-def _seconds(iso: str) -> int:
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
 
 
 def _collect_with_tap(frames, sources):  # type: ignore[no-untyped-def]
@@ -126,7 +122,7 @@ def figures_only(args) -> int:  # type: ignore[no-untyped-def]
     params = load_params()
     model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     spec = GeneratorSpec(**params.provenance["generator"])
-    write_figures(args, spec, params.provenance, params, model, _seconds(args.split))
+    write_figures(args, spec, params.provenance, params, model, utc_seconds(args.split, "--split"))
     return 0
 
 
@@ -168,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         return figures_only(args)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     started = time.time()
-    split_s = _seconds(args.split)
+    split_s = utc_seconds(args.split, "--split")
 
     real, real_tap = _collect_with_tap(merged_frames([args.real]), [args.real.name])
     spec = calibrate(real.events, real.episodes["union"], until_ms=split_s * 1000)
