@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pytest
 
 from liqterm.backtest.baselines import STACKED, raw_scores, stack
 from liqterm.backtest.crossval import choose
@@ -113,3 +114,12 @@ def test_the_weight_rule_keeps_brier_skill_ahead_then_maximises_the_alarm_margin
     assert choose(results) == 10.0  # 30 has the best margin but falls behind count10 on Brier skill
     behind = {w: _result({**base, "liqterm": 0.001 - w * 1e-5}, {"count10": 0.0}) for w in (0.0, 10.0)}
     assert choose(behind) == 0.0
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 300, 601, 2000])
+def test_trailing_max_matches_the_plain_definition_even_when_shorter_than_its_window(n: int) -> None:
+    from liqterm.backtest.series import _trailing_max
+
+    values = np.random.default_rng(n).normal(size=n)
+    expected = np.array([values[max(0, i - 599) : i + 1].max() for i in range(n)])
+    np.testing.assert_array_equal(_trailing_max(values, 600), expected)
