@@ -61,3 +61,19 @@ def test_the_best_rival_is_held_to_the_shipped_models_own_false_rate() -> None:
     assert _rival({"ewma": {"recall": 0.1}}, 5) == {"rival": None, "rival_caught": None}  # old figures
     for row in shipped_summary():
         assert row["rival_caught"] is None or 0 <= row["rival_caught"] <= row["onsets"]
+
+
+def test_the_data_labels_come_from_the_figures_so_a_refit_on_other_data_names_it() -> None:
+    from liqterm.backtest.scorecard import _real_label, _synthetic_label
+
+    week = {"venues": ["binance", "okx"], "from": "2026-01-01T00:00:00Z",
+            "scored_from": "2026-01-03T00:00:00Z", "to": "2026-01-08T12:00:00Z"}  # fmt: skip
+    assert _real_label(week) == "real Binance, OKX 2026-01-03 00:00-2026-01-08 12:00 UTC (held out)"
+    whole = {"venues": ["bybit"], "from": "2026-01-01T00:00:00Z", "to": "2026-01-01T12:00:00Z"}
+    assert _real_label(whole) == "real Bybit 2026-01-01 00:00-12:00 UTC (includes training data)"
+    assert _synthetic_label({"venues": ["binance"]}) == "synthetic, 1 venue (not real skill)"
+    shipped = {row["data"] for row in shipped_summary()}
+    assert shipped == {
+        "real Binance 2025-10-22 18:00-18:18 UTC (held out)",
+        "synthetic, 5 venues (not real skill)",
+    }

@@ -154,12 +154,10 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
     when the figures do not say).
     """
     figures = shipped_figures(path)
-    labels = {
-        "real_test": "real Binance 2025-10-22 18:00-18:18 UTC (held out)",
-        "synthetic_test": "synthetic, 5 venues (not real skill)",
-    }
     rows = []
-    for key, label in labels.items():
+    for key in ("real_test", "synthetic_test"):
+        data = figures.get(key, {}).get("data", {})
+        label = _synthetic_label(data) if key == "synthetic_test" else _real_label(data)
         block = figures.get(key, {}).get("scopes", {})
         for scope in ("union", "notional"):
             row = block.get(scope, {}).get("predictors", {}).get(predictor)
@@ -182,6 +180,25 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
                 }
             )
     return rows
+
+
+VENUE_NAMES = {"binance": "Binance", "bybit": "Bybit", "okx": "OKX", "gateio": "Gate", "bitget": "Bitget"}
+
+
+def _real_label(data: dict[str, Any]) -> str:
+    """``real Binance 2025-10-22 18:00-18:18 UTC (held out)``, from the figures' own data."""
+    venues = ", ".join(VENUE_NAMES.get(v, v) for v in data.get("venues", [])) or "recording"
+    start, end = data.get("scored_from") or data.get("from") or "", data.get("to") or ""
+    if len(start) < 16 or len(end) < 16:
+        return f"real {venues}"
+    until = end[11:16] if end[:10] == start[:10] else f"{end[:10]} {end[11:16]}"
+    held_out = " (held out)" if data.get("scored_from") else " (includes training data)"
+    return f"real {venues} {start[:10]} {start[11:16]}-{until} UTC{held_out}"
+
+
+def _synthetic_label(data: dict[str, Any]) -> str:
+    venues = len(data.get("venues", []))
+    return f"synthetic, {venues} venue{'' if venues == 1 else 's'} (not real skill)"
 
 
 def _rival(matched: dict[str, Any], onsets: int) -> dict[str, Any]:
