@@ -89,17 +89,32 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _note(real) -> str:  # type: ignore[no-untyped-def]
+    """What the real figures can bear, from the recording they came from."""
+    minutes = real.n / 60
+    span = f"{minutes:.0f}-min" if minutes < 120 else f"{minutes / 60:.0f}-hour"
+    venues = ", ".join(v.capitalize() if v != "okx" else "OKX" for v in real.events.venues)
+    onsets = len(real.episodes.get("union", []))
+    weight = "illustrative, not statistically meaningful" if onsets < 30 else "see each figure's interval"
+    return (
+        f"Real figures are from one {span} {venues} slice with {onsets} market-level onsets: {weight}. "
+        "Synthetic figures describe the generator, not real skill."
+    )
+
+
 def write_figures(args, spec, provenance, params, model, split_s) -> None:  # type: ignore[no-untyped-def]
     """Score with the fitted engine model (the engine reads its model when built, so replay again)."""
     fitted = {"liqterm": lambda: LiqtermPredictor(model)}
     real = collect(merged_frames([args.real]), factories=fitted, sources=[args.real.name])
+    refit = "python scripts/fit_predictor.py --write"
+    if args.real.resolve() != REAL or args.split != SPLIT:
+        refit += f" --real {_shown(args.real)} --split {args.split}"
     figures = {
-        "note": "Real figures are from one 36-min Binance slice with 3 market-level onsets: illustrative, "
-        "not statistically meaningful. Synthetic figures describe the generator, not real skill.",
+        "note": _note(real),
         "commands": {
             "real_test": f"liqterm backtest {_shown(args.real)} --from {args.split} --json",
             "real_full": f"liqterm backtest {_shown(args.real)} --json",
-            "refit": "python scripts/fit_predictor.py --write",
+            "refit": refit,
         },
         "provenance": provenance,
         "real_test": _summary(score(real, params, test_from_s=split_s)),

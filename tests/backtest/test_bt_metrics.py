@@ -119,3 +119,45 @@ def test_matched_compares_at_the_others_rate_and_at_liqterm_own_rate() -> None:
     at_own = matched["at_own_rate"]
     assert at_own["false_per_hour"] == 0.0 and at_own["liqterm_recall"] == 1.0
     assert at_own["recall"] == 0.0  # count10 cannot warn at all without a false warning
+
+
+def _alarms_by_definition(track: Track, prob: np.ndarray, theta: float, horizon: int) -> tuple:
+    """The module docstring's rules, one warning and one onset at a time (no vectorising)."""
+    warnings = warnings_of(prob, track.scored, theta)
+    starts = [s for s, _ in track.onsets]
+    hits = sum(any(w <= s <= w + horizon for s in starts) for w in warnings)
+    detections = sum(
+        not any(w <= s <= w + horizon for s in starts) and track.running(int(w)) for w in warnings
+    )
+    leads, delays = [], []
+    for start, end in track.onsets:
+        ahead = [w for w in warnings if start - horizon <= w <= start]
+        if ahead:
+            leads.append(float(start - ahead[0]))
+        during = [w for w in warnings if start - horizon <= w <= end]
+        if during:
+            delays.append(float(max(0, during[0] - start)))
+    return hits, detections, len(warnings) - hits - detections, leads, delays
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_alarms_match_their_definition_with_overlapping_and_masked_episodes(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    onsets = sorted(rng.choice(np.arange(400, N - 200), 8, replace=False).tolist())
+    episodes = [
+        Episode(
+            int(s), int(s) + 5, int(s) + int(rng.integers(20, 400)), 200.0, masked=bool(rng.random() < 0.25)
+        )
+        for s in onsets
+    ]  # long ends overlap the next episode; masked ones still count as running
+    scored = np.zeros(N, dtype=bool)
+    scored[LabelRule().warmup_s : N - 60] = True
+    track = Track(
+        "t", 0, episodes, scored, scored & ~running_mask(episodes, 0, N), onset_within(episodes, 0, N, 60)
+    )
+    prob = np.clip(rng.normal(0.1, 0.1, N) + 0.5 * track.y, 0, 1)
+    for theta in (0.2, 0.4, 0.6):
+        got = alarms([track], [prob], theta, 60)
+        hits, detections, false, leads, delays = _alarms_by_definition(track, prob, theta, 60)
+        assert (got["hits"], got["detections"], got["false"]) == (hits, detections, false)
+        assert got["leads_s"] == leads and got["detected"] == len(delays)

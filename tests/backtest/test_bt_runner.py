@@ -79,6 +79,11 @@ def test_cli_backtest_json_and_errors(tmp_path) -> None:
 
 def test_cli_backtest_refuses_bad_requests_before_reading_and_says_why(tmp_path) -> None:
     runner = CliRunner()
+    unreadable = tmp_path / "notes.jsonl"  # reading it would fail with "no liquidation"
+    unreadable.write_text("hello\n", encoding="utf-8")
+    for option in (["--horizon", "0"], ["--from", "yesterday"], ["--n-min", "nosuch=5"]):
+        early = runner.invoke(app, ["backtest", str(unreadable), *option])
+        assert early.exit_code == 2 and option[0] in early.output and "no liquidation" not in early.output
 
     def run(*args: str):
         return runner.invoke(app, ["backtest", str(DEMO), *args])

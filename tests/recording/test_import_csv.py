@@ -86,6 +86,10 @@ GOOD = "2025-10-22T17:42:44.189000,BTCUSDT,SELL,108000.1,0.014,1512.0\n"
         ("2025-10-22T17:42:45,BTCUSDT,BUY,108000,-5,1\n", "filled_qty '-5' is not a positive number"),
         ("2025-10-22T17:42:45, ,BUY,108000,1,1\n", "empty symbol"),
         ("2025-10-22T17:42:45,BTCUSDT,BUY\n", "too few or too many fields"),
+        # what only the Binance parser knows, asked on the frame the row becomes
+        ("1970-01-01T00:00:01,BTCUSDT,SELL,108000,1,1\n", "refuses the row: bad time"),
+        ("2025-10-22T17:42:45,BTCUSD_PERP,SELL,108000,1,1\n", "refuses the row: coin-margined symbol"),
+        ("2025-10-22T17:42:45,BTCUSDT,SELL,1e31,1,1\n", "refuses the row: bad price"),
     ],
 )
 def test_a_row_the_binance_parser_would_refuse_is_refused_with_its_line(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,21 @@ def test_a_truncated_gzip_yields_what_is_intact(tmp_path: Path) -> None:
     frames = list(reader)
     assert 0 < len(frames) < 600
     assert reader.bad_lines >= 1
+
+
+def test_damaged_compressed_data_yields_what_is_intact(tmp_path: Path) -> None:
+    """zlib's own error (not EOFError or OSError) for bytes damaged mid-file, e.g. on a bad disk."""
+    demo = Path(__file__).resolve().parents[2] / "src/liqterm/data/demo-binance-2025-10-22.jsonl.gz"
+    damaged = bytearray(demo.read_bytes())
+    damaged[46865:46869] = b"\xff\x00\xff\x00"
+    path = tmp_path / "damaged.jsonl.gz"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(zlib.error), gzip.open(path, "rt", encoding="utf-8") as raw:
+        raw.read()  # the damage this test is about
+    reader = RecordingReader(path)
+    frames = list(reader)
+    assert 0 < len(frames) < 3096 and reader.bad_lines == 1
+    assert "truncated or corrupt file" in (reader.last_error or "")
 
 
 def test_writer_batches_and_flushes_on_close(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ def run_backtest(
         at = datetime.fromtimestamp(event_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S") if event_ms else "-"
         say(f"{frames:,} frames, {events:,} liquidations, at {at} UTC")
 
+    params = load_params(params_path)
     engines = [name for name in ("seed", "liqterm") if name in predictors]
     readers = [RecordingReader(f) for f in files]
     try:
@@ -92,7 +93,7 @@ def run_backtest(
         damaged = [f"{r.path.name}: {r.last_error}" for r in readers if r.last_error]
         raise ValueError(f"{exc} ({'; '.join(damaged)})" if damaged else str(exc)) from None
     _check_span(material, horizon_s, from_s, labels.rule.warmup_s)
-    report = score(material, load_params(params_path), predictors, test_from_s=from_s, progress=say)
+    report = score(material, params, predictors, test_from_s=from_s, progress=say)
     report["data"]["bad_lines"] = sum(r.bad_lines for r in readers)
     report["data"]["bad_line_last"] = next((r.last_error for r in reversed(readers) if r.last_error), None)
     report["elapsed_s"] = round(time.monotonic() - started, 2)

@@ -150,8 +150,8 @@ def shipped_summary(predictor: str = "liqterm", path: Path | None = None) -> lis
     ``bss_ci`` is the Brier skill's 90 % block-bootstrap interval
     (:mod:`liqterm.backtest.uncertainty`), ``ci_reliable`` whether the data held enough blocks
     for it to mean much; ``rival`` is the baseline that caught the most onsets with no more
-    false warnings per hour than ``predictor`` had, and ``rival_caught`` how many (both None
-    when the figures do not say).
+    false warnings per hour than liqterm had (the figures hold that comparison for liqterm
+    only), and ``rival_caught`` how many (both None when the figures do not say).
     """
     figures = shipped_figures(path)
     rows = []

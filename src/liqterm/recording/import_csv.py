@@ -21,8 +21,10 @@ from pathlib import Path
 
 from liqterm.recording.format import RecordedFrame
 from liqterm.recording.writer import write_frames
+from liqterm.venues.binance import BinanceAdapter
 
 COLUMNS = ("timestamp", "symbol", "side", "avg_price", "filled_qty", "usd_value")
+_BINANCE = BinanceAdapter()
 
 
 class CsvFormatError(ValueError):
@@ -79,8 +81,17 @@ def frames_from_csv(path: str | Path) -> Iterator[RecordedFrame]:
 
 
 def _row(path: str | Path, number: int, row: dict) -> tuple[int, str, str, str, str]:
-    """One row's fields, each checked as the Binance parser will check it (a row it would
-    refuse is refused here, with its line number)."""
+    """One row's fields, checked here and then by the Binance parser itself on the frame the
+    row becomes: a row it would refuse is refused here, with its line number and its reason."""
+    fields = _fields(path, number, row)
+    trade_ms, symbol, side, price, quantity = fields
+    refused = _BINANCE.decode(binance_frame(trade_ms, symbol, side, price, quantity), trade_ms).rejected
+    if refused is not None:
+        raise CsvFormatError(f"{path}:{number}: the Binance parser refuses the row: {refused}")
+    return fields
+
+
+def _fields(path: str | Path, number: int, row: dict) -> tuple[int, str, str, str, str]:
     try:
         if None in row.values() or None in row:
             raise ValueError("the row has too few or too many fields")

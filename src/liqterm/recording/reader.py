@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,7 +55,7 @@ class RecordingReader:
                         continue
                     self.frames += 1
                     yield record
-            except (EOFError, gzip.BadGzipFile, OSError) as exc:
+            except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
                 self._bad(f"truncated or corrupt file after line {self.lines}: {exc}")
 
     def _open(self) -> io.TextIOBase:
