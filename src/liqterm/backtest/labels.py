@@ -16,11 +16,11 @@ holds the events with ``(s-1) s < t <= s s`` (the reference labeller's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from liqterm.config.schema import ThresholdConfig
+from liqterm.config.schema import LabelMinimums, ThresholdConfig
 from liqterm.engine.sessions import HOUR_MS, session_name_at
 
 
@@ -37,18 +37,11 @@ class LabelRule:
     backdate: bool = True
 
 
-DEFAULT_N_MIN: dict[str, float] = {
-    "union": 100.0,
-    "binance": 100.0,
-    "bybit": 30.0,
-    "okx": 30.0,
-    "gateio": 20.0,
-    "bitget": 20.0,
-    "asset": 10.0,
-}
-"""N_min per scope (cascade-science §5): Binance all-market 100 per 60 s (from the real
-slice), other venues 20–30 (3x their quiet median), a single asset 10. The cross-venue
-union uses the largest venue's figure: it is at least as busy as any one venue."""
+DEFAULT_N_MIN: dict[str, float] = asdict(LabelMinimums())
+"""N_min per scope: the config's ``[backtest.n_min]`` defaults, read from its one definition
+(cascade-science §5): Binance all-market 100 per 60 s (from the real slice), other venues
+20–30 (3x their quiet median), a single asset 10. The cross-venue union uses the largest
+venue's figure: it is at least as busy as any one venue."""
 
 
 @dataclass(frozen=True, slots=True)
