@@ -80,8 +80,13 @@ def _agree(venue: str, frame: str) -> Decoded:
     adapter = ADAPTERS[venue]
     adapter.decode(frame, RECEIVED)
     fast = adapter.decode(frame, RECEIVED)
-    assert fast == _full(venue, frame), frame
+    full = _full(venue, frame)
+    assert fast == full, frame
     assert [type(event) for event in fast.events] == [Liquidation] * len(fast.events)
+    # The hot loops' shortcut: a list only where decode finds the frame clean, and then its events.
+    shortcut = adapter.clean_events(frame, RECEIVED)
+    if shortcut is not None:
+        assert Decoded(shortcut) == full, frame
     return fast
 
 
@@ -93,6 +98,7 @@ def test_ordinary_frames_take_the_fast_path_to_the_same_events(venue: str) -> No
         decoded = _agree(venue, frame)
         assert decoded.events and decoded.rejected is None
         assert ADAPTERS[venue]._fast(json.loads(frame), RECEIVED) is not None, frame
+        assert ADAPTERS[venue].clean_events(frame, RECEIVED) == decoded.events, frame
 
 
 @pytest.mark.parametrize("venue", VENUE_IDS)
@@ -154,6 +160,8 @@ def test_what_orjson_refuses_gets_the_stdlib_verdict() -> None:
     assert ADAPTERS["bybit"].decode("[" * 5000, RECEIVED) == Decoded([], "invalid json")
     assert ADAPTERS["bybit"].decode('"\\ud800"', RECEIVED) == Decoded([], "not an object")
     assert ADAPTERS["okx"].decode("pong", RECEIVED).is_control
+    for venue, frame in (("binance", nan_price), ("binance", huge), ("okx", "pong"), ("bybit", b"{}")):
+        assert ADAPTERS[venue].clean_events(frame, RECEIVED) is None  # decode must say what it is
 
 
 # -- the pieces ------------------------------------------------------------------------------------

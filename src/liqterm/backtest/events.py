@@ -28,7 +28,7 @@ from liqterm.engine.cascade import Predictor
 from liqterm.model import Liquidation, Side
 from liqterm.recording.format import RecordedFrame
 from liqterm.recording.reader import RecordingReader
-from liqterm.venues.base import VenueAdapter
+from liqterm.venues.base import VenueAdapter, clean_reader
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,7 @@ def replay(
                     del last_seen[asset]
             next_sample += 1
 
+    clean_readers = {venue: clean_reader(adapter) for venue, adapter in adapters.items()}
     for frame in frames:
         frames_seen += 1
         if next_sample is None:
@@ -222,9 +223,12 @@ def replay(
         adapter = adapters.get(frame.venue)
         if adapter is None:
             continue
-        decoded = adapter.decode(frame.frame, frame.received_ms)
-        rejected += decoded.rejected is not None
-        for event in decoded.events:
+        batch = clean_readers[frame.venue](frame.frame, frame.received_ms)
+        if batch is None:
+            decoded = adapter.decode(frame.frame, frame.received_ms)
+            rejected += decoded.rejected is not None
+            batch = decoded.events
+        for event in batch:
             before = first.events_total
             for engine in ingesting:
                 engine.ingest(event)

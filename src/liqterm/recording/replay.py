@@ -21,7 +21,7 @@ from liqterm.recording.feed import Emit, EngineFeed
 from liqterm.recording.format import RecordedFrame
 from liqterm.recording.lines import to_json
 from liqterm.recording.reader import RecordingReader
-from liqterm.venues.base import VenueAdapter
+from liqterm.venues.base import VenueAdapter, clean_reader
 
 
 @dataclass(slots=True)
@@ -97,6 +97,7 @@ def replay_frames(
     """
     summary = ReplaySummary()
     feed = EngineFeed(engine, emit)
+    clean_readers = {venue: clean_reader(adapter) for venue, adapter in adapters.items()}
     for record in frames:
         if pace is not None:
             pace(record)
@@ -112,12 +113,15 @@ def replay_frames(
         if tally is None:  # not setdefault: that would build a VenueTally for every frame
             tally = summary.venues[record.venue] = VenueTally()
         tally.frames += 1
-        decoded = adapter.decode(record.frame, record.received_ms)
-        if decoded.rejected is not None:
-            tally.rejected += 1
-            tally.last_reject_reason = decoded.rejected
-            summary.rejected_frames += 1
-        for event in decoded.events:
+        events = clean_readers[record.venue](record.frame, record.received_ms)
+        if events is None:
+            decoded = adapter.decode(record.frame, record.received_ms)
+            if decoded.rejected is not None:
+                tally.rejected += 1
+                tally.last_reject_reason = decoded.rejected
+                summary.rejected_frames += 1
+            events = decoded.events
+        for event in events:
             if feed.feed(event):
                 tally.events += 1
     summary.events = feed.events

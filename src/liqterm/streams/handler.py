@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from liqterm.model import Liquidation
 from liqterm.streams.health import HealthTracker
 from liqterm.streams.settings import StreamSettings
-from liqterm.venues.base import KeepAlive, VenueAdapter
+from liqterm.venues.base import KeepAlive, VenueAdapter, clean_reader
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class FrameHandler:
         on_frame: FrameSink | None = None,
     ) -> None:
         self.adapter = adapter
+        self._clean_events = clean_reader(adapter)
         self.venue = adapter.name
         self.keepalive = keepalive
         self.tracker = tracker
@@ -112,18 +113,20 @@ class FrameHandler:
 
     def _decode(self, text: str, received_ms: int) -> Handled:
         tracker = self.tracker
+        unknown = False
         try:
-            decoded = self.adapter.decode(text, received_ms)
+            events = self._clean_events(text, received_ms)
+            if events is None:
+                decoded = self.adapter.decode(text, received_ms)
+                if decoded.rejected is not None:
+                    tracker.reject(decoded.rejected)
+                    unknown = UNKNOWN_SYMBOL in decoded.rejected.lower()
+                events = decoded.events
         except Exception as exc:  # the adapter promises never to raise; don't trust it
             tracker.errors += 1
             tracker.reject(f"adapter error: {type(exc).__name__}")
             log.exception("%s: adapter.decode raised", self.venue)
             return NOTHING
-        unknown = False
-        if decoded.rejected is not None:
-            tracker.reject(decoded.rejected)
-            unknown = UNKNOWN_SYMBOL in decoded.rejected.lower()
-        events = decoded.events
         if events and self.replay_cutoff_ms is not None:
             cutoff = self.replay_cutoff_ms
             fresh = [event for event in events if event.exchange_ms >= cutoff]

@@ -272,19 +272,30 @@ class AdapterBase:
     def decode(self, frame: str | bytes, received_ms: int) -> Decoded:
         """Decode one frame with the reason for anything rejected; never raises."""
         try:
-            if type(frame) is str:
-                try:
-                    events = self._fast(fast_loads(frame), received_ms)
-                except (ValueError, RecursionError):  # not JSON (orjson's errors are ValueErrors)
-                    events = None
-                if events is not None:
-                    return clean(events)
+            events = self.clean_events(frame, received_ms)
+            if events is not None:
+                return clean(events)
             # Anything but an ordinary data frame is read again by the stdlib, as it always was:
             # orjson refuses NaN and reads integers past 64 bits as floats, and reasons quote values.
             return self._decode(frame, received_ms)
         except Exception as exc:  # contract: never raises; a parser bug must not kill a feed
             log.debug("%s: unexpected %s while decoding a frame", self.name, type(exc).__name__)
             return Decoded([], f"unparseable frame ({type(exc).__name__})")
+
+    def clean_events(self, frame: str | bytes, received_ms: int) -> list[Liquidation] | None:
+        """The events of an ordinary, wholly valid data frame, else ``None``; never raises.
+
+        A list is exactly ``decode(frame, received_ms).events`` of a frame ``decode`` finds
+        clean; ``None`` says only "ask ``decode``" (a control frame, a rejection, anything
+        unusual). The replay, the backtest and the live handler call this first: it skips
+        building a :class:`Decoded` for the frames that are nearly all of a feed.
+        """
+        if type(frame) is not str:
+            return None
+        try:
+            return self._fast(fast_loads(frame), received_ms)
+        except Exception:  # not JSON (orjson's errors are ValueErrors), or a parser bug: decode() says
+            return None
 
     def parse(self, frame: str | bytes, received_ms: int) -> list[Liquidation]:
         """Decode one frame to events only; never raises."""

@@ -74,7 +74,9 @@ class VenueAdapter(Protocol):
 
     An adapter may also have ``headers`` (a mapping of HTTP headers for the
     websocket handshake, e.g. Gate's ``X-Gate-Size-Decimal``); the manager sends
-    them when present.
+    them when present. It may also have ``clean_events(frame, received_ms)``, the
+    events of a frame ``decode`` would find clean or ``None`` ("ask ``decode``"): the
+    hot loops read it through :func:`clean_reader`.
     """
 
     name: str
@@ -95,3 +97,21 @@ class VenueAdapter(Protocol):
     def parse(self, frame: str | bytes, received_ms: int) -> list[Liquidation]:
         """Decode one frame to events only (``decode(...).events``); never raises."""
         ...
+
+
+CleanReader = Callable[[str | bytes, int], "list[Liquidation] | None"]
+
+
+def _ask_decode(frame: str | bytes, received_ms: int) -> None:
+    return None
+
+
+def clean_reader(adapter: VenueAdapter) -> CleanReader:
+    """``adapter.clean_events`` when the adapter has that shortcut, else a reader that always
+    defers to ``decode``. Callers use it as::
+
+        events = read(frame, ms)
+        if events is None:
+            decoded = adapter.decode(frame, ms)  # rejections, control frames, the rest
+    """
+    return getattr(adapter, "clean_events", None) or _ask_decode
