@@ -158,3 +158,52 @@ def test_declaration(binance: BinanceAdapter) -> None:
     assert binance.keepalive.max_lifetime_s == 24 * 3600
     assert binance.keepalive.silence_timeout_s > binance.keepalive.ping_interval_s
     assert binance.throttle_note and not binance.needs_symbols
+
+
+# -- mark prices on the same connection --------------------------------------------------------
+# Binance USD-M docs examples ("Mark Price Stream" and "Mark Price Stream for All market"),
+# comments removed; the second symbol of the array is ours.
+MARK_PRICE_DOCS = (
+    '{"e":"markPriceUpdate","E":1562305380000,"s":"BTCUSDT","p":"11794.15000000",'
+    '"i":"11784.62659091","P":"11784.25641265","r":"0.00038167","T":1562306400000}'
+)
+MARK_PRICE_ARRAY = (
+    "[" + MARK_PRICE_DOCS + ',{"e":"markPriceUpdate","E":1562305380000,"s":"1000PEPEUSDT","p":"0.0105",'
+    '"i":"0.0105","P":"0.0105","r":"0.0001","T":1562306400000}]'
+)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [MARK_PRICE_DOCS, MARK_PRICE_ARRAY, '{"stream":"!markPrice@arr@1s","data":' + MARK_PRICE_ARRAY + "}"],
+)
+def test_mark_price_frames_are_context_not_rejections(binance: BinanceAdapter, frame: str) -> None:
+    decoded = binance.decode(frame, RECEIVED)
+    assert decoded.is_control and decoded.rejected is None and decoded.events == []
+    assert binance.clean_events(frame, RECEIVED) is None  # decode is asked, so it stays a control frame
+
+
+def test_mark_prices_are_read_per_asset_unit(binance: BinanceAdapter) -> None:
+    assert binance.mark_prices(MARK_PRICE_DOCS) == [("BTC", 1562305380000, 11794.15)]
+    wrapped = '{"stream":"!markPrice@arr@1s","data":' + MARK_PRICE_ARRAY + "}"
+    btc, pepe = binance.mark_prices(wrapped)
+    assert btc == ("BTC", 1562305380000, 11794.15)
+    assert pepe[:2] == ("PEPE", 1562305380000) and pepe[2] == pytest.approx(0.0105 / 1000)
+    assert binance.mark_prices(DOCS_EXAMPLE) == []  # a liquidation is no mark price
+    assert binance.mark_prices("[1, 2]") == [] and binance.mark_prices("not json") == []
+    no_price = MARK_PRICE_DOCS.replace('"p":"11794.15000000"', '"p":"0"')
+    assert binance.mark_prices(no_price) == []
+
+
+def test_an_array_that_is_not_mark_prices_is_still_refused(binance: BinanceAdapter) -> None:
+    assert binance.decode("[" + MARK_PRICE_DOCS + ', {"e":"other"}]', RECEIVED).rejected == "not an object"
+    assert binance.decode("[]", RECEIVED).rejected == "not an object"
+
+
+def test_mark_price_subscription_requests(binance: BinanceAdapter) -> None:
+    (every,) = binance.mark_price_frames(("*",))
+    assert json.loads(every) == {"method": "SUBSCRIBE", "params": ["!markPrice@arr@1s"], "id": 2}
+    (some,) = binance.mark_price_frames(("BTCUSDT", "ETHUSDT"))
+    assert json.loads(some)["params"] == ["btcusdt@markPrice@1s", "ethusdt@markPrice@1s"]
+    many = binance.mark_price_frames(tuple(f"S{i}USDT" for i in range(450)))
+    assert [len(json.loads(f)["params"]) for f in many] == [200, 200, 50]

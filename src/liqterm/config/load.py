@@ -232,7 +232,25 @@ def _venues(table: object, key: str) -> Mapping[str, VenueConfig]:
             raise ConfigError(
                 f"{key}.{name}.url", "a ws:// or wss:// URL (ws:// for a loopback host only)", url
             )
+        _check_mark_prices(venues[name].mark_prices, name, f"{key}.{name}.mark_prices")
     return MappingProxyType(venues)
+
+
+def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
+    if not symbols:
+        return
+    from liqterm.venues import ADAPTERS
+    from liqterm.venues.marks import supports_mark_prices
+
+    if not supports_mark_prices(ADAPTERS[venue]):
+        raise ConfigError(
+            key, "no symbols (liqterm subscribes mark prices on Binance only so far)", list(symbols)
+        )
+    for symbol in symbols:
+        if symbol != "*" and not (symbol.isascii() and symbol.replace("_", "").isalnum()):
+            raise ConfigError(key, 'venue symbols such as "BTCUSDT", or ["*"] for every symbol', symbol)
+    if "*" in symbols and len(symbols) > 1:
+        raise ConfigError(key, '["*"] alone (it already means every symbol)', list(symbols))
 
 
 # -- rules across fields ------------------------------------------------------------------------

@@ -153,10 +153,12 @@ class BacktestConfig:
 
 @dataclass(frozen=True, slots=True)
 class VenueConfig:
-    """One venue's switch and, for tests and mirrors, its websocket URL."""
+    """One venue's switch, for tests and mirrors its websocket URL, and the symbols whose
+    mark prices ride on its connection (``("*",)``: every symbol; Binance only so far)."""
 
     enabled: bool = True
     url: str | None = None
+    mark_prices: tuple[str, ...] = ()
 
 
 def _default_venues() -> Mapping[str, VenueConfig]:

@@ -19,6 +19,7 @@ from liqterm.streams.manager import StreamManager
 from liqterm.streams.settings import StreamSettings
 from liqterm.streams.symbols import SymbolList, SymbolSource
 from liqterm.venues.base import VenueAdapter
+from liqterm.venues.marks import WithMarkPrices
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ def build_manager(
     if adapters is None:
         load_offline_instruments(venues)
         adapters = {name: ADAPTERS[name] for name in venues}
+    adapters = dict(adapters)
+    for name in venues:
+        marks = config.venues[name].mark_prices if name in config.venues else ()
+        if marks:
+            adapters[name] = WithMarkPrices(adapters[name], marks)  # type: ignore[assignment]
     settings = settings or StreamSettings()
     urls = {name: (config.venues[name].url if name in config.venues else None) for name in venues}
     symbols = {}

@@ -12,10 +12,18 @@ nothing is sent after connecting. Facts (see ../shared/research/exchanges.md §1
   closes every connection at 24 h.
 * At most one liquidation per symbol per second is pushed (the latest), so totals
   are a floor.
+
+Mark prices (opt-in, ``[venues.binance] mark_prices``) ride on the same connection: a
+``SUBSCRIBE`` adds ``!markPrice@arr@1s`` (every symbol's ``markPriceUpdate`` once a
+second, in one array) or ``<symbol>@markPrice@1s`` per symbol. Their frames are context,
+not liquidations: ``decode`` reads them as control frames (a once-a-second proof the
+feed is alive) and :meth:`BinanceAdapter.mark_prices` reads their prices for the
+recorder's and the backtest's use.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation
@@ -32,6 +40,7 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
+    load_json,
     positive,
 )
 from liqterm.venues.base import Decoded, KeepAlive
@@ -40,6 +49,16 @@ URL = "wss://fstream.binance.com/market/ws/!forceOrder@arr"
 # A fixed id is enough: we only need *a* reply, and ids are echoed back verbatim.
 LIST_SUBSCRIPTIONS = '{"method":"LIST_SUBSCRIPTIONS","id":7}'
 USD_M_QUOTES = ("USDT", "USDC")
+MARK_PRICE_ALL = "!markPrice@arr@1s"
+MARK_PRICE_REQUEST_ID = 2
+_STREAMS_PER_REQUEST = 200  # Binance allows 1024 streams a connection; requests stay small
+
+
+def _is_mark_price(message: object) -> bool:
+    """A ``markPriceUpdate`` (one symbol's stream) or a non-empty array of them (``!markPrice@arr``)."""
+    if type(message) is dict:
+        return message.get("e") == "markPriceUpdate"
+    return type(message) is list and bool(message) and all(_is_mark_price(item) for item in message)
 
 
 def is_list_subscriptions_reply(text: str) -> bool:
@@ -67,6 +86,43 @@ class BinanceAdapter(AdapterBase):
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
         """Nothing to send: the URL path already names ``!forceOrder@arr``."""
         return []
+
+    def mark_price_frames(self, symbols: Sequence[str]) -> list[str]:
+        """``SUBSCRIBE`` requests for mark prices on the liquidation connection.
+
+        ``("*",)`` asks for ``!markPrice@arr@1s`` (every USD-M symbol once a second, about
+        100 KB a second); otherwise each listed symbol's ``<symbol>@markPrice@1s``.
+        """
+        if "*" in symbols:
+            streams = [MARK_PRICE_ALL]
+        else:
+            streams = [f"{symbol.lower()}@markPrice@1s" for symbol in symbols]
+        step = _STREAMS_PER_REQUEST
+        return [
+            json.dumps({"method": "SUBSCRIBE", "params": streams[i : i + step], "id": MARK_PRICE_REQUEST_ID})
+            for i in range(0, len(streams), step)
+        ]
+
+    def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
+        """``(asset, event ms, mark price per unit of asset)`` of a mark-price frame; ``[]`` for any
+        other frame. Symbols the adapter refuses (unknown, coin-margined) and rows without a
+        positive price or a valid time are left out."""
+        message, reason = load_json(frame)
+        if reason is not None:
+            return []
+        if type(message) is dict and "data" in message and "stream" in message:
+            message = message["data"]
+        if not _is_mark_price(message):
+            return []
+        out = []
+        for row in message if type(message) is list else [message]:  # type: ignore[union-attr]
+            symbol = row.get("s")
+            price = positive(row.get("p"))
+            ms = epoch_ms(row.get("E"))
+            resolved = self._asset(symbol) if type(symbol) is str else None
+            if price and ms and resolved is not None and type(resolved) is not str:
+                out.append((resolved.asset, ms, price / resolved.scale))
+        return out
 
     def _resolve_asset(self, symbol: str) -> Resolved | str:
         """What a USD-M symbol's rows mean, or the reason it is refused."""
@@ -133,13 +189,15 @@ class BinanceAdapter(AdapterBase):
         price; ``p`` is the limit price, used only when ``ap`` is 0 or absent).
         """
         if type(message) is not dict:
-            return Decoded([], "not an object")
+            return control() if _is_mark_price(message) else Decoded([], "not an object")
         if "data" in message and "stream" in message:
             message = message["data"]
             if type(message) is not dict:
-                return Decoded([], "not an object")
+                return control() if _is_mark_price(message) else Decoded([], "not an object")
         order = message.get("o")
         if type(order) is not dict:
+            if message.get("e") == "markPriceUpdate":
+                return control()
             if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
                 # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
                 error = message.get("error") or message.get("msg")

@@ -38,6 +38,7 @@ class BinanceProtocol(FakeProtocol):
     lifetime_close = (1000, "24 hour connection limit")  # code assumed
     max_messages_per_s = 10
     ALL = "!forceOrder@arr"
+    ALL_MARK_PRICES = "!markPrice@arr@1s"
 
     def open(self, path: str) -> Session | None:
         url = urlsplit(path)
@@ -81,6 +82,15 @@ class BinanceProtocol(FakeProtocol):
         if isinstance(data, dict) and data.get("e") == "forceOrder":
             symbol = str((data.get("o") or {}).get("s", "")).lower()
             return f"{symbol}@forceOrder", data
+        if isinstance(data, dict) and data.get("e") == "markPriceUpdate":
+            return f"{str(data.get('s', '')).lower()}@markPrice@1s", data
+        if (
+            isinstance(data, list)
+            and data
+            and isinstance(data[0], dict)
+            and data[0].get("e") == "markPriceUpdate"
+        ):
+            return self.ALL_MARK_PRICES, data
         return None, data
 
     def wants(self, frame: str, session: Session) -> bool:
@@ -95,7 +105,7 @@ class BinanceProtocol(FakeProtocol):
         wrapped = frame.startswith('{"stream"')
         if session.combined and not wrapped:
             stream, _ = self._stream_of(frame)
-            name = self.ALL if self.ALL in session.topics else stream
+            name = self.ALL if self.ALL in session.topics and str(stream).endswith("@forceOrder") else stream
             return '{"stream":' + dumps(name) + ',"data":' + frame + "}"
         if not session.combined and wrapped:
             _, payload = self._stream_of(frame)

@@ -1,0 +1,45 @@
+"""Mark prices on the liquidation connection: context for measuring cascade warnings.
+
+Issue 8 asks whether mark-price context lengthens the warning liquidations alone give.
+That needs recordings that hold mark prices beside the liquidations, so a venue whose
+adapter can subscribe its mark-price stream on the SAME connection
+(``mark_price_frames``; Binance so far) may be asked to, per ``[venues.<id>]
+mark_prices`` in the config. Its frames are control frames to the parser (they prove
+the feed alive every second) and are recorded like every frame;
+:mod:`liqterm.backtest.marks` reads them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from liqterm.venues.base import VenueAdapter
+
+
+def supports_mark_prices(adapter: object) -> bool:
+    """Whether the adapter can subscribe mark prices on its liquidation connection."""
+    return callable(getattr(adapter, "mark_price_frames", None))
+
+
+class WithMarkPrices:
+    """``adapter``, whose subscription also asks for ``symbols``' mark prices (``("*",)``: all).
+
+    Everything but :meth:`subscribe_frames` is the adapter's own (so its instrument
+    table, swapped in by a refresh, is the one in use).
+    """
+
+    def __init__(self, adapter: VenueAdapter, symbols: Sequence[str]) -> None:
+        if not supports_mark_prices(adapter):
+            raise ValueError(f"{adapter.name}: liqterm cannot subscribe its mark prices yet")
+        if not symbols:
+            raise ValueError(f"{adapter.name}: no mark-price symbol given")
+        self._adapter = adapter
+        self._mark_frames: list[str] = adapter.mark_price_frames(tuple(symbols))  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._adapter, name)
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """The adapter's own subscription, then the mark-price requests."""
+        return [*self._adapter.subscribe_frames(symbols), *self._mark_frames]

@@ -1,0 +1,106 @@
+"""The mark-price lead measurement (liqterm.backtest.marks) on a synthetic recording.
+
+The mark prices here are built by the test: a quiet random walk, and in the second
+case a 3 % drop starting 30 s before every notional onset of the asset. So the
+measurement has a known answer: the mark move warns about 30 s ahead of each onset,
+and a quiet mark never reaches the top level.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from liqterm.backtest.marks import mark_grid, mark_lead, mark_move, read_marks, render_mark_lead
+from liqterm.backtest.runner import Material
+from liqterm.recording.format import RecordedFrame
+from liqterm.recording.replay import default_adapters
+
+LEAD_S = 30
+
+
+def _tracked_assets(material: Material) -> dict[str, list[int]]:
+    """Notional-track assets with at least one onset -> their onset seconds (absolute)."""
+    out = {}
+    for scope in material.scopes:
+        if scope.kind == "notional" and scope.asset:
+            onsets = [material.start_s + start for start, _ in material.track(scope).onsets]
+            if onsets:
+                out[scope.asset] = onsets
+    return out
+
+
+def _mark_frames(material: Material, onsets: dict[str, list[int]], drop: bool) -> list[RecordedFrame]:
+    rng = np.random.default_rng(3)
+    frames = []
+    for asset, starts in onsets.items():
+        logs = np.cumsum(rng.normal(0.0, 1e-4, material.n))  # ~1 bp a second
+        if drop:
+            for start in starts:
+                at = start - material.start_s - LEAD_S
+                logs[max(at, 0) :] += np.interp(np.arange(max(at, 0), material.n), [at, at + 5], [0.0, -0.03])
+        for i, log_price in enumerate(logs):
+            ms = (material.start_s + i) * 1000 + 200
+            price = f"{100 * math.exp(log_price):.6f}"
+            frame = {"e": "markPriceUpdate", "E": ms, "s": f"{asset}USDT", "p": price, "i": "0", "P": "0",
+                     "r": "0.0001", "T": ms}  # fmt: skip
+            frames.append(RecordedFrame(ms + 5, "binance", json.dumps(frame)))
+    frames.sort(key=lambda f: f.received_ms)
+    return frames
+
+
+def test_a_mark_drop_ahead_of_every_onset_is_measured_as_that_lead(synthetic_material: Material) -> None:
+    onsets = _tracked_assets(synthetic_material)
+    assert onsets, "the synthetic fixture has notional onsets"
+    marks = read_marks(_mark_frames(synthetic_material, onsets, drop=True), default_adapters())
+    assert set(marks) == set(onsets)
+    result = mark_lead(synthetic_material, marks, app_level=0.15)
+    rows = {row["name"]: row for row in result["rows"]}
+    total = sum(len(v) for v in onsets.values())
+    assert result["onsets"] == total
+    mark = rows["mark move >= 4"]
+    assert mark["caught"] == total
+    assert LEAD_S - 3 <= mark["median_lead_s"] <= LEAD_S
+    either, events = rows["either, mark >= 4"], rows["events only (p >= 0.15)"]
+    assert either["caught"] >= max(events["caught"], mark["caught"])
+    assert either["median_lead_s"] >= events["median_lead_s"] if events["caught"] else True
+    assert "mark move >= 6" in render_mark_lead(result)
+
+
+def test_a_quiet_mark_gives_no_warning_at_the_top_level(synthetic_material: Material) -> None:
+    onsets = _tracked_assets(synthetic_material)
+    marks = read_marks(_mark_frames(synthetic_material, onsets, drop=False), default_adapters())
+    rows = {row["name"]: row for row in mark_lead(synthetic_material, marks, app_level=0.15)["rows"]}
+    assert rows["mark move >= 6"]["warnings"] == 0
+    events, either = rows["events only (p >= 0.15)"], rows["either, mark >= 6"]
+    assert (either["caught"], either["warnings"]) == (events["caught"], events["warnings"])
+
+
+def test_no_mark_price_for_a_tracked_asset_is_an_error(synthetic_material: Material) -> None:
+    with pytest.raises(ValueError, match="no asset"):
+        mark_lead(synthetic_material, {"NOSUCH": (np.array([0]), np.array([1.0]))}, app_level=0.15)
+
+
+def test_mark_move_against_its_definition() -> None:
+    rng = np.random.default_rng(11)
+    prices = 50.0 * np.exp(np.cumsum(rng.normal(0.0, 2e-4, 4000)))
+    prices[:30] = np.nan  # nothing received yet
+    score = mark_move(prices)
+    changes = np.diff(np.log(prices), prepend=np.nan)
+    for tau in (100, 1500, 1900, 3999):
+        window = changes[max(0, tau - 1799) : tau + 1]
+        window = window[np.isfinite(window)]  # the one-second changes received in the last 30 min
+        sigma = max(float(np.sqrt(np.mean(window**2) - np.mean(window) ** 2)), 1e-5)
+        expected = abs(math.log(prices[tau] / prices[tau - 60])) / (sigma * math.sqrt(60))
+        assert score[tau] == pytest.approx(expected, rel=1e-6)
+    assert (score[:90] == 0).all()  # no 60 s move is known until 60 s after the first price
+
+
+def test_mark_grid_holds_the_last_price_received_by_each_second() -> None:
+    times = np.array([1_000_500, 1_002_000, 1_002_900])
+    grid = mark_grid(times, np.array([10.0, 11.0, 12.0]), start_s=1_000, n=5)
+    assert np.isnan(grid[0])
+    assert grid[1:].tolist() == [10.0, 11.0, 12.0, 12.0]
