@@ -91,3 +91,11 @@ def test_the_wrapper_keeps_the_adapters_own_parts() -> None:
     assert wrapped.name == "binance" and wrapped.keepalive is adapter.keepalive
     assert wrapped.subscribe_frames([]) == adapter.mark_price_frames(("*",))
     assert wrapped.clean_events.__self__ is adapter  # the hot path is the adapter's own
+
+
+def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() -> None:
+    from liqterm.config.schema import MARK_PRICE_VENUES
+    from liqterm.venues import ADAPTERS
+    from liqterm.venues.marks import supports_mark_prices
+
+    assert set(MARK_PRICE_VENUES) == {name for name, a in ADAPTERS.items() if supports_mark_prices(a)}

@@ -18,6 +18,7 @@ from typing import Any
 
 from liqterm.config.schema import (
     CLASSES,
+    MARK_PRICE_VENUES,
     PRIORITIES,
     AlertConfig,
     AssetThresholds,
@@ -239,12 +240,10 @@ def _venues(table: object, key: str) -> Mapping[str, VenueConfig]:
 def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
     if not symbols:
         return
-    from liqterm.venues import ADAPTERS
-    from liqterm.venues.marks import supports_mark_prices
-
-    if not supports_mark_prices(ADAPTERS[venue]):
+    if venue not in MARK_PRICE_VENUES:
+        supported = ", ".join(MARK_PRICE_VENUES)
         raise ConfigError(
-            key, "no symbols (liqterm subscribes mark prices on Binance only so far)", list(symbols)
+            key, f"no symbols (liqterm subscribes mark prices on {supported} only)", list(symbols)
         )
     for symbol in symbols:
         if symbol != "*" and not (symbol.isascii() and symbol.replace("_", "").isalnum()):

@@ -161,6 +161,12 @@ class VenueConfig:
     mark_prices: tuple[str, ...] = ()
 
 
+MARK_PRICE_VENUES: tuple[str, ...] = ("binance",)
+"""Venues whose adapter can subscribe mark prices on its liquidation connection (a test keeps
+this equal to the adapters' own ``mark_price_frames``; the config reads it without importing
+the venues)."""
+
+
 def _default_venues() -> Mapping[str, VenueConfig]:
     return MappingProxyType({venue: VenueConfig() for venue in VENUE_IDS})
 
