@@ -55,7 +55,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     print(f"mark prices of {len(marks)} assets; replaying the liquidations ...", file=sys.stderr)
-    material = collect(merged_frames(args.recordings), sources=[p.name for p in args.recordings])
+    tty = sys.stderr.isatty()
+
+    def progress(frames: int, events: int, event_ms: int) -> None:
+        if tty or frames % 500_000 == 0:
+            line = f"{frames:,} frames, {events:,} liquidations replayed"
+            print("\r" + line if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    material = collect(
+        merged_frames(args.recordings), engine_predictors=("liqterm",), progress=progress,
+        sources=[p.name for p in args.recordings],
+    )  # fmt: skip
+    if tty:
+        print(file=sys.stderr)
     try:
         result = mark_lead(material, marks, args.possible)
     except ValueError as exc:

@@ -104,3 +104,38 @@ def test_mark_grid_holds_the_last_price_received_by_each_second() -> None:
     grid = mark_grid(times, np.array([10.0, 11.0, 12.0]), start_s=1_000, n=5)
     assert np.isnan(grid[0])
     assert grid[1:].tolist() == [10.0, 11.0, 12.0, 12.0]
+
+
+def _script():  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "mark_lead.py"
+    spec = importlib.util.spec_from_file_location("mark_lead_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_script_measures_a_recording_and_refuses_one_without_marks(
+    synthetic,
+    synthetic_material: Material,
+    tmp_path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    import heapq
+
+    from liqterm.recording.writer import write_frames
+
+    marks = _mark_frames(synthetic_material, _tracked_assets(synthetic_material), drop=True)
+    with_marks, without = tmp_path / "with.jsonl.gz", tmp_path / "without.jsonl.gz"
+    write_frames(with_marks, list(heapq.merge(synthetic.frames, marks, key=lambda f: f.received_ms)))
+    write_frames(without, synthetic.frames)
+    script = _script()
+    assert script.main([str(with_marks), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    rows = {row["name"]: row for row in result["rows"]}
+    assert rows["mark move >= 4"]["caught"] == result["onsets"] > 0
+    assert script.main([str(without)]) == 1
+    assert "no mark price" in capsys.readouterr().err
