@@ -11,7 +11,8 @@ with this in the config (see config.example.toml):
 Replays the recording through the live path, labels every asset's notional cascades as the
 backtest does, and scores on them (see liqterm.backtest.marks): the engine's events-only
 predictor at the app's `possible` level, the mark move alone at fixed levels, and a warning
-when either fires. A recording without mark prices is refused.
+when either fires. Thresholds and the warning level are the config's (--config, else
+where liqterm finds it). A recording without mark prices is refused.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from liqterm.backtest.events import merged_frames
 from liqterm.backtest.marks import mark_lead, read_marks, render_mark_lead
 from liqterm.backtest.report import plain
 from liqterm.backtest.runner import collect
-from liqterm.config.schema import Config
+from liqterm.config.load import ConfigError, load
+from liqterm.config.paths import config_path
 from liqterm.recording.replay import default_adapters
 
 
@@ -35,26 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("recordings", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    parser.add_argument(
-        "--possible",
-        type=float,
-        default=Config().alerts.possible,
-        help="the app's warning level (default: config's)",
-    )
+    parser.add_argument("--config", type=Path, help="config file (default: as liqterm finds it)")
+    parser.add_argument("--possible", type=float, help="the app's warning level (default: the config's)")
     args = parser.parse_args(argv)
-    for path in args.recordings:
-        if not path.is_file():
-            print(f"error: {path} is not a file", file=sys.stderr)
+    path = config_path(args.config)
+    try:
+        config = load(path)  # thresholds and warning level as the app runs them
+    except ConfigError as exc:
+        print(f"error: bad config {path}: {exc}", file=sys.stderr)
+        return 2
+    for recording in args.recordings:
+        if not recording.is_file():
+            print(f"error: {recording} is not a file", file=sys.stderr)
             return 2
-    print("reading mark prices ...", file=sys.stderr)
-    marks = read_marks(merged_frames(args.recordings), default_adapters())
-    if not marks:
-        print(
-            "error: no mark price in the recording(s): record with [venues.binance] mark_prices set",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"mark prices of {len(marks)} assets; replaying the liquidations ...", file=sys.stderr)
     tty = sys.stderr.isatty()
 
     def progress(frames: int, events: int, event_ms: int) -> None:
@@ -63,13 +58,24 @@ def main(argv: list[str] | None = None) -> int:
             print("\r" + line if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
     material = collect(
-        merged_frames(args.recordings), engine_predictors=("liqterm",), progress=progress,
+        merged_frames(args.recordings), config=config, engine_predictors=("liqterm",), progress=progress,
         sources=[p.name for p in args.recordings],
     )  # fmt: skip
     if tty:
         print(file=sys.stderr)
+    tracked = {scope.asset for scope in material.scopes if scope.kind == "notional" and scope.asset}
+    print(f"reading the mark prices of {len(tracked)} assets ...", file=sys.stderr)
+    marks = read_marks(merged_frames(args.recordings), default_adapters(), assets=tracked)
+    if not marks:
+        print(
+            "error: no mark price of a tracked asset in the recording(s): "
+            "record with [venues.binance] mark_prices set",
+            file=sys.stderr,
+        )
+        return 1
+    possible = args.possible if args.possible is not None else config.alerts.possible
     try:
-        result = mark_lead(material, marks, args.possible)
+        result = mark_lead(material, marks, possible)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

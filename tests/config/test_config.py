@@ -70,6 +70,12 @@ def test_partial_asset_override_keeps_the_rest() -> None:
         ("[venues.okx]\nmark_prices = ['BTC-USDT-SWAP']\n", "venues.okx.mark_prices", "on binance only"),
         ("[venues.binance]\nmark_prices = ['*', 'ETHUSDT']\n", "venues.binance.mark_prices", '["*"] alone'),
         ("[venues.binance]\nmark_prices = ['BTC USDT']\n", "venues.binance.mark_prices", "venue symbols"),
+        ("[venues.binance]\nmark_prices = ['ETHUSDT', 'ETHUSDT']\n", "venues.binance.mark_prices", "once"),
+        (
+            "[venues.binance]\nmark_prices = [" + ", ".join(f"'S{i}USDT'" for i in range(1001)) + "]\n",
+            "venues.binance.mark_prices",
+            "at most 1000",
+        ),
         ("[telegram]\nenabled = true\n", "telegram.chat_ids", "at least one chat id"),
         ("[telegram]\ntoken = 'abc'\n", "telegram.token", "LIQTERM_TELEGRAM_TOKEN"),
         ("[telegram]\nchat_ids = ['me']\n", "telegram.chat_ids[0]", "an integer"),

@@ -7,6 +7,7 @@ does; the frames are Binance's documented ``markPriceUpdate`` shape.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import json
 
@@ -43,7 +44,9 @@ def _frames(base_ms: int) -> list[str]:
     return [encode_event("binance", event) or "", *marks]
 
 
-async def _run(mark_prices: tuple[str, ...]) -> tuple[Collector, list[str], object]:
+async def _run(
+    mark_prices: tuple[str, ...], until_mark: str | None = None
+) -> tuple[Collector, list[str], object]:
     sink = Collector()
     seen: list[str] = []
     frames = recorded("binance", _frames(now_ms()), start_ms=now_ms(), step_ms=50)
@@ -59,7 +62,10 @@ async def _run(mark_prices: tuple[str, ...]) -> tuple[Collector, list[str], obje
         task = asyncio.create_task(manager.run(stop))
         try:
             await wait_until(lambda: len(sink.events) == 1, what="the liquidation")
-            await asyncio.sleep(0.7)  # the marks follow over 0.5 s
+            if until_mark is not None:
+                await wait_until(lambda: any(until_mark in text for text in seen), what="the last mark")
+            else:
+                await asyncio.sleep(0.7)  # the server sends its marks over 0.5 s: none may arrive
         finally:
             stop.set()
             await task
@@ -68,7 +74,7 @@ async def _run(mark_prices: tuple[str, ...]) -> tuple[Collector, list[str], obje
 
 
 async def test_subscribed_mark_prices_arrive_on_the_same_connection_as_context() -> None:
-    sink, seen, health = await _run(("BTCUSDT",))
+    sink, seen, health = await _run(("BTCUSDT",), until_mark="107704.00")
     marks = [json.loads(text) for text in seen if "markPriceUpdate" in text]
     # Only what was subscribed, from the moment the SUBSCRIBE reached the server (as on Binance).
     assert {m["s"] for m in marks} == {"BTCUSDT"}
@@ -91,6 +97,8 @@ def test_the_wrapper_keeps_the_adapters_own_parts() -> None:
     assert wrapped.name == "binance" and wrapped.keepalive is adapter.keepalive
     assert wrapped.subscribe_frames([]) == adapter.mark_price_frames(("*",))
     assert wrapped.clean_events.__self__ is adapter  # the hot path is the adapter's own
+    copied = copy.copy(wrapped)  # no endless __getattr__ while the copy is half made
+    assert copied.subscribe_frames([]) == wrapped.subscribe_frames([])
 
 
 def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() -> None:

@@ -207,3 +207,15 @@ def test_mark_price_subscription_requests(binance: BinanceAdapter) -> None:
     assert json.loads(some)["params"] == ["btcusdt@markPrice@1s", "ethusdt@markPrice@1s"]
     many = binance.mark_price_frames(tuple(f"S{i}USDT" for i in range(450)))
     assert [len(json.loads(f)["params"]) for f in many] == [200, 200, 50]
+
+
+def test_one_mark_series_per_asset_the_usdt_perpetual(binance: BinanceAdapter) -> None:
+    rows = [json.loads(MARK_PRICE_DOCS) | {"s": symbol, "p": price} for symbol, price in
+            (("BTCUSDT_260626", "12100.0"), ("BTCUSDC", "11790.0"), ("BTCUSDT", "11794.15"))]  # fmt: skip
+    assert binance.mark_prices(json.dumps(rows)) == [("BTC", 1562305380000, 11794.15)]
+
+
+def test_a_nested_array_is_neither_a_mark_price_nor_a_crash(binance: BinanceAdapter) -> None:
+    nested = "[" + MARK_PRICE_ARRAY + "]"
+    assert binance.decode(nested, RECEIVED).rejected == "not an object"
+    assert binance.mark_prices(nested) == []

@@ -9,7 +9,8 @@ one with ``[venues.binance] mark_prices``; ``scripts/mark_lead.py`` runs it):
 * the mark move of an asset at second ``tau`` is the size of its 60 s log return in
   units of its usual 60 s move, ``|ln m(tau) - ln m(tau - 60)| / (sigma_1s * sqrt(60))``,
   with ``sigma_1s`` the standard deviation of its one-second log changes over the
-  trailing 30 min (causal: only mark prices received by ``tau``);
+  trailing 30 min (causal: only mark prices received by ``tau``; a mark older than 5 s
+  counts as missing, and nothing is scored before 10 min of changes);
 * on the app's own label (an asset's notional cascade) it scores, with the backtest's
   alarm rules, the engine's events-only predictor at the app's ``possible`` level, the
   mark move alone at several levels, and the two together (a warning when either fires).
@@ -23,7 +24,8 @@ selecting on it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -41,16 +43,26 @@ LEVELS = (3.0, 4.0, 6.0)
 """The mark-move levels scored, fixed before any recording was read."""
 MIN_COVERAGE = 0.5
 """An asset is scored only where its mark price covers at least this share of the recording."""
+MAX_AGE_S = 5
+"""A mark price older than this (a disconnect, a gap in the recording) is no mark price: held
+on, it would read as seconds without a move and shrink sigma before the next real one."""
+MIN_CHANGES = 600
+"""No move is scored until sigma rests on at least this many one-second changes (10 min)."""
 
 
-def read_marks(frames: Iterable[RecordedFrame], adapters: Mapping[str, VenueAdapter]) -> dict[str, tuple]:
-    """``asset -> (times_ms, prices)`` of every mark price in ``frames``, in receive order.
+def read_marks(
+    frames: Iterable[RecordedFrame],
+    adapters: Mapping[str, VenueAdapter],
+    assets: Collection[str] | None = None,
+) -> dict[str, tuple]:
+    """``asset -> (times_ms, prices)`` of the mark prices in ``frames`` (of ``assets`` only, when
+    given: a day of every symbol is tens of millions of rows), in receive order.
 
     Uses each venue's ``mark_prices`` reader (venues without one are skipped); the time is
     the frame's RECEIVE time, since a predictor may use only what had arrived.
     """
-    times: dict[str, list[int]] = {}
-    prices: dict[str, list[float]] = {}
+    times: dict[str, array] = {}
+    prices: dict[str, array] = {}
     for frame in frames:
         if "markPriceUpdate" not in frame.frame:  # cheap: liquidation frames never hold it
             continue
@@ -58,8 +70,12 @@ def read_marks(frames: Iterable[RecordedFrame], adapters: Mapping[str, VenueAdap
         if reader is None:
             continue
         for asset, _, price in reader(frame.frame):
-            times.setdefault(asset, []).append(frame.received_ms)
-            prices.setdefault(asset, []).append(price)
+            if assets is not None and asset not in assets:
+                continue
+            if asset not in times:
+                times[asset], prices[asset] = array("q"), array("d")
+            times[asset].append(frame.received_ms)
+            prices[asset].append(price)
     return {
         asset: (np.asarray(times[asset], dtype=np.int64), np.asarray(prices[asset], dtype=float))
         for asset in times
@@ -67,11 +83,14 @@ def read_marks(frames: Iterable[RecordedFrame], adapters: Mapping[str, VenueAdap
 
 
 def mark_grid(times_ms: np.ndarray, prices: np.ndarray, start_s: int, n: int) -> np.ndarray:
-    """The last mark price received by each second of the grid (NaN before the first)."""
+    """The last mark price received by each second of the grid; NaN before the first and where
+    the last is older than :data:`MAX_AGE_S`."""
     order = np.argsort(times_ms, kind="stable")
     seconds = -(-times_ms[order] // 1000) - start_s  # received during (tau - 1, tau] is known at tau
-    held = np.searchsorted(seconds, np.arange(n), side="right") - 1
-    return np.where(held >= 0, prices[order][np.maximum(held, 0)], np.nan)
+    grid = np.arange(n)
+    held = np.searchsorted(seconds, grid, side="right") - 1
+    fresh = (held >= 0) & (grid - seconds[np.maximum(held, 0)] <= MAX_AGE_S)
+    return np.where(fresh, prices[order][np.maximum(held, 0)], np.nan)
 
 
 def mark_move(grid: np.ndarray) -> np.ndarray:
@@ -91,14 +110,15 @@ def mark_move(grid: np.ndarray) -> np.ndarray:
         out[SIGMA_WINDOW_S:] -= values[:-SIGMA_WINDOW_S]
         return out
 
-    k = np.maximum(trailing(count), 1)
+    changes = trailing(count)
+    k = np.maximum(changes, 1)
     mean = trailing(total) / k
     sigma = np.sqrt(np.maximum(trailing(squares) / k - mean * mean, 0.0))
     sigma = np.maximum(sigma, SIGMA_FLOOR)
     moved = np.full(n, np.nan)
     moved[MOVE_WINDOW_S:] = logs[MOVE_WINDOW_S:] - logs[:-MOVE_WINDOW_S]
     score = np.abs(moved) / (sigma * math.sqrt(MOVE_WINDOW_S))
-    return np.where(np.isfinite(score), score, 0.0)
+    return np.where(np.isfinite(score) & (changes >= MIN_CHANGES), score, 0.0)
 
 
 def _row(name: str, result: dict) -> dict:

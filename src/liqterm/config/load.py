@@ -237,6 +237,9 @@ def _venues(table: object, key: str) -> Mapping[str, VenueConfig]:
     return MappingProxyType(venues)
 
 
+MAX_MARK_SYMBOLS = 1000
+
+
 def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
     if not symbols:
         return
@@ -250,6 +253,13 @@ def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
             raise ConfigError(key, 'venue symbols such as "BTCUSDT", or ["*"] for every symbol', symbol)
     if "*" in symbols and len(symbols) > 1:
         raise ConfigError(key, '["*"] alone (it already means every symbol)', list(symbols))
+    if len(set(symbols)) != len(symbols):
+        raise ConfigError(key, "each symbol once", list(symbols))
+    if len(symbols) > MAX_MARK_SYMBOLS:
+        # Binance carries at most 1024 streams on a connection, and the liquidations need one
+        raise ConfigError(
+            key, f'at most {MAX_MARK_SYMBOLS} symbols, or ["*"] for all', f"{len(symbols)} symbols"
+        )
 
 
 # -- rules across fields ------------------------------------------------------------------------

@@ -58,7 +58,11 @@ def _is_mark_price(message: object) -> bool:
     """A ``markPriceUpdate`` (one symbol's stream) or a non-empty array of them (``!markPrice@arr``)."""
     if type(message) is dict:
         return message.get("e") == "markPriceUpdate"
-    return type(message) is list and bool(message) and all(_is_mark_price(item) for item in message)
+    return (
+        type(message) is list
+        and bool(message)
+        and all(type(item) is dict and item.get("e") == "markPriceUpdate" for item in message)
+    )
 
 
 def is_list_subscriptions_reply(text: str) -> bool:
@@ -105,8 +109,13 @@ class BinanceAdapter(AdapterBase):
 
     def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
         """``(asset, event ms, mark price per unit of asset)`` of a mark-price frame; ``[]`` for any
-        other frame. Symbols the adapter refuses (unknown, coin-margined) and rows without a
-        positive price or a valid time are left out."""
+        other frame.
+
+        One series per asset: only USDT-margined perpetuals (``<BASE>USDT``) are read. The
+        all-market array also holds the quarterlies (``BTCUSDT_260626``), whose marks carry
+        their basis, and USDC twins (``BTCUSDC``); mixing them into the asset's series would
+        read the jumps between them as moves. Symbols the adapter refuses (unknown,
+        coin-margined) and rows without a positive price or a valid time are left out too."""
         message, reason = load_json(frame)
         if reason is not None:
             return []
@@ -119,7 +128,8 @@ class BinanceAdapter(AdapterBase):
             symbol = row.get("s")
             price = positive(row.get("p"))
             ms = epoch_ms(row.get("E"))
-            resolved = self._asset(symbol) if type(symbol) is str else None
+            perpetual = type(symbol) is str and symbol.endswith("USDT") and "_" not in symbol
+            resolved = self._asset(symbol) if perpetual else None
             if price and ms and resolved is not None and type(resolved) is not str:
                 out.append((resolved.asset, ms, price / resolved.scale))
         return out

@@ -38,6 +38,10 @@ class WithMarkPrices:
         self._mark_frames: list[str] = adapter.mark_price_frames(tuple(symbols))  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:
+        # Only reached for names not set here; "_adapter" itself, or any dunder, asked before
+        # __init__ ran (copy, pickle) must not recurse into this method.
+        if name == "_adapter" or name.startswith("__"):
+            raise AttributeError(name)
         return getattr(self._adapter, name)
 
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
