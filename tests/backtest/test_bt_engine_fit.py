@@ -51,3 +51,33 @@ def test_the_tradeoff_table_fits_each_weight_and_scores_it_against_the_baselines
         assert all(0.0 <= recall <= 1.0 for recall in row["matched_recall"].values())
     text = render(result)
     assert "weight 1 " in text and "weight 0 " in text and "hawkes" in text
+
+
+def test_onset_approach_sorts_onsets_by_how_far_below_the_threshold_they_began(tapped) -> None:
+    from liqterm.backtest.labels import notional_threshold, per_second
+    from liqterm.backtest.tradeoff import QUIET_FILL, onset_approach
+    from liqterm.config.schema import Config
+
+    material, _ = tapped
+    thresholds = Config().thresholds
+    found = onset_approach(material, thresholds)
+    log, quiet, jumps, total = material.events, 0, 0, 0
+    for scope in material.scopes:
+        if scope.kind != "notional":
+            continue
+        usd = per_second(log.exchange_ms[scope.mask], material.start_s, material.n, log.usd[scope.mask])
+        threshold = notional_threshold(scope.asset, material.start_s, material.n, thresholds)
+        for episode in material.episodes[scope.name]:
+            if episode.masked:
+                continue
+            total += 1
+            before = episode.onset_s - 1  # the 60 s of USD ending one second before the onset
+            window = usd[before - 59 - material.start_s : before + 1 - material.start_s].sum()
+            quiet += window < QUIET_FILL * threshold[before - material.start_s]
+            jumps += window < QUIET_FILL * threshold[before - material.start_s] and (
+                episode.onset_s == episode.crossing_s
+            )
+    assert total >= 3
+    assert found == {"onsets": total, "from_quiet": quiet, "in_one_second": jumps}
+    empty = {"onsets": total, "baselines": {}, "weights": []}
+    assert f"{quiet}/{total} came from below 25%" in render({**empty, "approach": found})

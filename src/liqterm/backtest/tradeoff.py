@@ -23,13 +23,45 @@ from collections.abc import Sequence
 import numpy as np
 
 from liqterm.backtest.fitting import Logistic, Platt
+from liqterm.backtest.labels import notional_threshold, per_second, trailing
 from liqterm.backtest.metrics import Track, alarms, probabilistic, recall_at_budget, sweep
 from liqterm.backtest.params import BacktestParams
 from liqterm.backtest.runner import Material, scope_predictions
 from liqterm.backtest.train import FeatureTap, alert_levels, fit_engine_model, idle_features, recorded_hours
 from liqterm.backtest.uncertainty import skill_intervals
+from liqterm.config.schema import Config, ThresholdConfig
 
 BASELINES = ("count10", "ewma", "hawkes")
+QUIET_FILL = 0.25
+"""An onset "comes from quiet" when one second before it the asset's trailing 60 s USD was
+below this share of its cascade threshold."""
+
+
+def onset_approach(material: Material, thresholds: ThresholdConfig) -> dict:
+    """How the notional onsets of ``material`` arrive: from how far below the threshold.
+
+    ``{"onsets", "from_quiet", "in_one_second"}``: unmasked notional onsets; those whose
+    trailing 60 s USD (exchange time) one second before the onset was below
+    :data:`QUIET_FILL` of the threshold; and those of them that crossed in that very second
+    (no run-up). An onset of the last kind gives no rate or USD build-up to forecast from,
+    which bounds what any predictor's Brier skill can gain on this label.
+    """
+    log = material.events
+    onsets = from_quiet = in_one_second = 0
+    for scope in material.scopes:
+        if scope.kind != "notional" or scope.asset is None:
+            continue
+        usd = per_second(log.exchange_ms[scope.mask], material.start_s, material.n, log.usd[scope.mask])
+        fill = trailing(usd, 60) / notional_threshold(scope.asset, material.start_s, material.n, thresholds)
+        for episode in material.episodes[scope.name]:
+            before = episode.onset_s - material.start_s - 1
+            if episode.masked or before < 0:
+                continue
+            onsets += 1
+            if fill[before] < QUIET_FILL:
+                from_quiet += 1
+                in_one_second += episode.onset_s == episode.crossing_s
+    return {"onsets": onsets, "from_quiet": from_quiet, "in_one_second": in_one_second}
 
 
 def _probabilities(model: dict, dense: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -97,13 +129,26 @@ def engine_tradeoff(
                 },
             }
         )
-    return {"onsets": sum(len(t.onsets) for t in tracks), "baselines": baselines, "weights": rows}
+    return {
+        "onsets": sum(len(t.onsets) for t in tracks),
+        "approach": onset_approach(validation, Config().thresholds),
+        "baselines": baselines,
+        "weights": rows,
+    }
 
 
 def render(result: dict) -> str:
     """The trade as a plain-text table."""
     onsets = result["onsets"]
     lines = [f"engine model's run-up weight on the validation recording: {onsets} notional onsets"]
+    approach = result.get("approach")
+    if approach and approach["onsets"]:
+        total = approach["onsets"]
+        lines.append(
+            f"  {approach['from_quiet']}/{total} came from below {QUIET_FILL:.0%} of the threshold one "
+            f"second before, {approach['in_one_second']}/{total} crossing it in that second "
+            "(nothing to forecast)"
+        )
     for name, row in result["baselines"].items():
         lines.append(
             f"  {name:<8} Brier skill {row['bss']:+.4f}; at its threshold recall "
