@@ -11,10 +11,11 @@ import copy
 import dataclasses
 import json
 
-from stream_helpers import FAST, Collector, now_ms, recorded, wait_until
+from stream_helpers import FAST, Collector, now_ms, wait_until
 
 from liqterm.config.schema import Config
 from liqterm.model import Liquidation, Side
+from liqterm.recording.format import RecordedFrame
 from liqterm.streams.live import build_manager
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.fake import FakeVenueServer, config_with_urls
@@ -37,11 +38,20 @@ def _mark(symbol: str, price: float, ms: int) -> str:
     )
 
 
-def _frames(base_ms: int) -> list[str]:
+MARKS_AFTER_MS = 600
+"""The marks follow the liquidation this late, well after the SUBSCRIBE reached the server."""
+
+
+def _frames() -> list[RecordedFrame]:
+    """A liquidation, then five BTCUSDT and five ETHUSDT marks, 50 ms apart."""
+    base_ms = now_ms()
     event = Liquidation("binance", "BTCUSDT", "BTC", Side.LONG, 107_734.1, 0.5, 53_867.05, base_ms, 0)
-    marks = [_mark(symbol, price + i, base_ms + i) for i in range(5) for symbol, price in
-             (("BTCUSDT", 107_700.0), ("ETHUSDT", 3_800.0))]  # fmt: skip
-    return [encode_event("binance", event) or "", *marks]
+    frames = [RecordedFrame(base_ms, "binance", encode_event("binance", event) or "")]
+    for i in range(5):
+        for symbol, price in (("BTCUSDT", 107_700.0), ("ETHUSDT", 3_800.0)):
+            at_ms = base_ms + MARKS_AFTER_MS + 50 * i
+            frames.append(RecordedFrame(at_ms, "binance", _mark(symbol, price + i, at_ms)))
+    return frames
 
 
 async def _run(
@@ -49,8 +59,7 @@ async def _run(
 ) -> tuple[Collector, list[str], object]:
     sink = Collector()
     seen: list[str] = []
-    frames = recorded("binance", _frames(now_ms()), start_ms=now_ms(), step_ms=50)
-    async with FakeVenueServer("binance", frames, retime=True) as server:
+    async with FakeVenueServer("binance", _frames(), speed=1.0, retime=True) as server:
         config = config_with_urls(Config(), {"binance": server.url})
         venue = dataclasses.replace(config.venues["binance"], mark_prices=mark_prices)
         config = dataclasses.replace(config, venues={**config.venues, "binance": venue})
@@ -65,7 +74,7 @@ async def _run(
             if until_mark is not None:
                 await wait_until(lambda: any(until_mark in text for text in seen), what="the last mark")
             else:
-                await asyncio.sleep(0.7)  # the server sends its marks over 0.5 s: none may arrive
+                await asyncio.sleep(1.0)  # the server would send its marks within 0.8 s: none may arrive
         finally:
             stop.set()
             await task
@@ -76,9 +85,8 @@ async def _run(
 async def test_subscribed_mark_prices_arrive_on_the_same_connection_as_context() -> None:
     sink, seen, health = await _run(("BTCUSDT",), until_mark="107704.00")
     marks = [json.loads(text) for text in seen if "markPriceUpdate" in text]
-    # Only what was subscribed, from the moment the SUBSCRIBE reached the server (as on Binance).
-    assert {m["s"] for m in marks} == {"BTCUSDT"}
-    assert [m["p"] for m in marks][-2:] == ["107703.00", "107704.00"]
+    assert [m["s"] for m in marks] == ["BTCUSDT"] * 5  # only what was subscribed
+    assert [m["p"] for m in marks] == ["107700.00", "107701.00", "107702.00", "107703.00", "107704.00"]
     assert [(e.asset, e.side) for e in sink.events] == [("BTC", Side.LONG)]
     assert health.rejected == 0  # context frames are not counted as refused
     reply = [json.loads(text) for text in seen if '"result"' in text]
@@ -107,3 +115,42 @@ def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() ->
     from liqterm.venues.marks import supports_mark_prices
 
     assert set(MARK_PRICE_VENUES) == {name for name, a in ADAPTERS.items() if supports_mark_prices(a)}
+
+
+async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from liqterm.backtest.marks import read_marks
+    from liqterm.recording import read_frames
+    from liqterm.recording.record import record
+    from liqterm.recording.replay import default_adapters, replay_frames
+
+    path = tmp_path / "with-marks.jsonl.gz"
+    async with FakeVenueServer("binance", _frames(), speed=1.0, retime=True) as server:
+        config = config_with_urls(Config(), {"binance": server.url})
+        venue = dataclasses.replace(config.venues["binance"], mark_prices=("BTCUSDT",))
+        config = dataclasses.replace(config, venues={**config.venues, "binance": venue})
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            record(
+                config,
+                ["binance"],
+                path,
+                lambda line: None,
+                stop,
+                refresh=False,
+                settings=FAST,
+                adapters={"binance": BinanceAdapter()},
+                progress_every_s=0.05,
+            )
+        )
+        # the liquidation and at least the last four BTC marks (the first may precede the SUBSCRIBE)
+        await wait_until(lambda: server.stats.frames_sent == 6, what="the liquidation and five marks served")
+        await asyncio.sleep(0.2)  # let the client take the last frames in
+        stop.set()
+        progress = await task
+    assert dict(progress.events) == {"binance": 1}
+    marks = read_marks(read_frames(path), default_adapters())
+    assert list(marks) == ["BTC"] and marks["BTC"][1].tolist() == [107_700.0 + i for i in range(5)]
+    from liqterm.engine import Engine
+
+    summary = replay_frames(read_frames(path), Engine(), default_adapters(), lambda record, text: None)
+    assert summary.rejected_frames == 0 and summary.events == 1
