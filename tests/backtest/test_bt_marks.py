@@ -172,3 +172,32 @@ def test_the_script_measures_a_recording_and_refuses_one_without_marks(
     assert rows["mark move >= 4"]["caught"] >= 2
     assert script.main([str(without)]) == 1
     assert "no mark price" in capsys.readouterr().err
+
+
+def test_an_asset_marked_on_two_venues_keeps_one_venues_series() -> None:
+    def binance(ms: int, price: str) -> RecordedFrame:
+        row = {
+            "e": "markPriceUpdate",
+            "E": ms,
+            "s": "BTCUSDT",
+            "p": price,
+            "i": "0",
+            "P": "0",
+            "r": "0",
+            "T": ms,
+        }
+        return RecordedFrame(ms, "binance", json.dumps(row))
+
+    def bybit(ms: int, price: str) -> RecordedFrame:
+        data = {"symbol": "BTCUSDT", "markPrice": price}
+        return RecordedFrame(ms, "bybit", json.dumps({"topic": "tickers.BTCUSDT", "data": data, "ts": ms}))
+
+    start = 1_761_120_000_000
+    frames = sorted(
+        [binance(start + 1000 * i, "100.0") for i in range(3)]
+        + [bybit(start + 500 * i, "100.5") for i in range(5)],
+        key=lambda f: f.received_ms,
+    )
+    (times, prices) = read_marks(frames, default_adapters())["BTC"]
+    assert prices.tolist() == [100.5] * 5  # Bybit's five updates, never Binance's interleaved
+    assert times.tolist() == [start + 500 * i for i in range(5)]

@@ -67,7 +67,16 @@ def test_partial_asset_override_keeps_the_rest() -> None:
         ("[tui]\nhide_retail = 1\n", "tui.hide_retail", "true or false"),
         ("[venues.kraken]\nenabled = true\n", "venues.kraken", "known keys"),
         ("[venues.okx]\nurl = 'http://x'\n", "venues.okx.url", "ws:// or wss://"),
-        ("[venues.okx]\nmark_prices = ['BTC-USDT-SWAP']\n", "venues.okx.mark_prices", "on binance only"),
+        (
+            "[venues.okx]\nmark_prices = ['BTC-USDT-SWAP']\n",
+            "venues.okx.mark_prices",
+            "on binance, bybit only",
+        ),
+        (
+            "[venues.bybit]\nmark_prices = ['*']\n",
+            "venues.bybit.mark_prices",
+            "no all-symbol mark-price stream",
+        ),
         ("[venues.binance]\nmark_prices = ['*', 'ETHUSDT']\n", "venues.binance.mark_prices", '["*"] alone'),
         ("[venues.binance]\nmark_prices = ['BTC USDT']\n", "venues.binance.mark_prices", "venue symbols"),
         ("[venues.binance]\nmark_prices = ['ETHUSDT', 'ETHUSDT']\n", "venues.binance.mark_prices", "once"),

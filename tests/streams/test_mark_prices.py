@@ -18,6 +18,7 @@ from liqterm.model import Liquidation, Side
 from liqterm.recording.format import RecordedFrame
 from liqterm.streams.live import build_manager
 from liqterm.venues.binance import BinanceAdapter
+from liqterm.venues.bybit import BybitAdapter
 from liqterm.venues.fake import FakeVenueServer, config_with_urls
 from liqterm.venues.fake.encode import encode_event
 from liqterm.venues.marks import WithMarkPrices
@@ -42,30 +43,40 @@ MARKS_AFTER_MS = 600
 """The marks follow the liquidation this late, well after the SUBSCRIBE reached the server."""
 
 
-def _frames() -> list[RecordedFrame]:
+def _bybit_ticker(symbol: str, price: float, ms: int) -> str:
+    """A Bybit ``tickers`` delta carrying a mark price (the docs' field names)."""
+    data = {"symbol": symbol, "markPrice": f"{price:.2f}", "indexPrice": f"{price:.2f}"}
+    return json.dumps({"topic": f"tickers.{symbol}", "type": "delta", "data": data, "cs": 1, "ts": ms})
+
+
+MARK_OF = {"binance": _mark, "bybit": _bybit_ticker}
+ADAPTER_OF = {"binance": BinanceAdapter, "bybit": BybitAdapter}
+
+
+def _frames(venue: str = "binance") -> list[RecordedFrame]:
     """A liquidation, then five BTCUSDT and five ETHUSDT marks, 50 ms apart."""
     base_ms = now_ms()
-    event = Liquidation("binance", "BTCUSDT", "BTC", Side.LONG, 107_734.1, 0.5, 53_867.05, base_ms, 0)
-    frames = [RecordedFrame(base_ms, "binance", encode_event("binance", event) or "")]
+    event = Liquidation(venue, "BTCUSDT", "BTC", Side.LONG, 107_734.1, 0.5, 53_867.05, base_ms, 0)
+    frames = [RecordedFrame(base_ms, venue, encode_event(venue, event) or "")]
     for i in range(5):
         for symbol, price in (("BTCUSDT", 107_700.0), ("ETHUSDT", 3_800.0)):
             at_ms = base_ms + MARKS_AFTER_MS + 50 * i
-            frames.append(RecordedFrame(at_ms, "binance", _mark(symbol, price + i, at_ms)))
+            frames.append(RecordedFrame(at_ms, venue, MARK_OF[venue](symbol, price + i, at_ms)))
     return frames
 
 
 async def _run(
-    mark_prices: tuple[str, ...], until_mark: str | None = None
+    mark_prices: tuple[str, ...], until_mark: str | None = None, venue_id: str = "binance"
 ) -> tuple[Collector, list[str], object]:
     sink = Collector()
     seen: list[str] = []
-    async with FakeVenueServer("binance", _frames(), speed=1.0, retime=True) as server:
-        config = config_with_urls(Config(), {"binance": server.url})
-        venue = dataclasses.replace(config.venues["binance"], mark_prices=mark_prices)
-        config = dataclasses.replace(config, venues={**config.venues, "binance": venue})
+    async with FakeVenueServer(venue_id, _frames(venue_id), speed=1.0, retime=True) as server:
+        config = config_with_urls(Config(), {venue_id: server.url})
+        venue = dataclasses.replace(config.venues[venue_id], mark_prices=mark_prices)
+        config = dataclasses.replace(config, venues={**config.venues, venue_id: venue})
         manager = build_manager(
-            config, ["binance"], sink, on_frame=lambda v, ms, text: seen.append(text), settings=FAST,
-            refresh=False, adapters={"binance": BinanceAdapter()},
+            config, [venue_id], sink, on_frame=lambda v, ms, text: seen.append(text), settings=FAST,
+            refresh=False, adapters={venue_id: ADAPTER_OF[venue_id]()},
         )  # fmt: skip
         stop = asyncio.Event()
         task = asyncio.create_task(manager.run(stop))
@@ -93,6 +104,16 @@ async def test_subscribed_mark_prices_arrive_on_the_same_connection_as_context()
     assert {"result": None, "id": 2} in reply  # the fake answered our SUBSCRIBE
 
 
+async def test_bybit_tickers_arrive_on_the_liquidation_connection_as_context() -> None:
+    sink, seen, health = await _run(("BTCUSDT",), until_mark="107704.00", venue_id="bybit")
+    marks = [json.loads(text) for text in seen if '"tickers.' in text]
+    assert [m["data"]["symbol"] for m in marks] == ["BTCUSDT"] * 5  # only what was subscribed
+    assert [(e.venue, e.asset) for e in sink.events] == [("bybit", "BTC")]
+    assert health.rejected == 0
+    marks_read = [BybitAdapter().mark_prices(text) for text in seen if '"tickers.' in text]
+    assert [row[0][2] for row in marks_read] == [107_700.0 + i for i in range(5)]
+
+
 async def test_without_the_setting_no_mark_price_is_asked_for() -> None:
     sink, seen, health = await _run(())
     assert not [text for text in seen if "markPriceUpdate" in text]
@@ -103,10 +124,11 @@ def test_the_wrapper_keeps_the_adapters_own_parts() -> None:
     adapter = BinanceAdapter()
     wrapped = WithMarkPrices(adapter, ("*",))
     assert wrapped.name == "binance" and wrapped.keepalive is adapter.keepalive
-    assert wrapped.subscribe_frames([]) == adapter.mark_price_frames(("*",))
+    assert wrapped.subscribe_frames([]) == adapter.subscribe_frames([])  # its own, unchanged
+    assert wrapped.context_frames == adapter.mark_price_frames(("*",))
     assert wrapped.clean_events.__self__ is adapter  # the hot path is the adapter's own
     copied = copy.copy(wrapped)  # no endless __getattr__ while the copy is half made
-    assert copied.subscribe_frames([]) == wrapped.subscribe_frames([])
+    assert copied.context_frames == wrapped.context_frames
 
 
 def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() -> None:
@@ -115,6 +137,13 @@ def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() ->
     from liqterm.venues.marks import supports_mark_prices
 
     assert set(MARK_PRICE_VENUES) == {name for name, a in ADAPTERS.items() if supports_mark_prices(a)}
+    for name, has_all in MARK_PRICE_VENUES.items():
+        try:
+            ADAPTERS[name].mark_price_frames(("*",))  # type: ignore[attr-defined]
+            answered_all = True
+        except ValueError:
+            answered_all = False
+        assert answered_all == has_all, name
 
 
 async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -139,3 +139,57 @@ def test_pong_ack_and_failed_subscribe(bybit: BybitAdapter) -> None:
     assert failed.is_control and failed.rejected == "error: error:handler not found"
     assert json.loads(bybit.keepalive.ping_text or "") == {"op": "ping"}
     assert bybit.keepalive.ping_interval_s == 20 and bybit.needs_symbols
+
+
+# -- mark prices on the same connection (tickers.{symbol}) --------------------------------------
+# Bybit v5 docs "Ticker", linear response example (bybit-exchange/docs, docs/v5/websocket/public/ticker.mdx).
+TICKER_SNAPSHOT = json.dumps(
+    {
+        "topic": "tickers.BTCUSDT",
+        "type": "snapshot",
+        "data": {
+            "symbol": "BTCUSDT", "tickDirection": "PlusTick", "price24hPcnt": "0.017103",
+            "lastPrice": "17216.00", "prevPrice24h": "16926.50", "highPrice24h": "17281.50",
+            "lowPrice24h": "16915.00", "prevPrice1h": "17238.00", "markPrice": "17217.33",
+            "indexPrice": "17227.36", "openInterest": "68744.761", "openInterestValue": "1183601235.91",
+            "turnover24h": "1570383121.943499", "volume24h": "91705.276",
+            "nextFundingTime": "1673280000000", "fundingRate": "-0.000212", "bid1Price": "17215.50",
+            "bid1Size": "84.489", "ask1Price": "17216.00", "ask1Size": "83.020",
+        },
+        "cs": 24987956059,
+        "ts": 1673272861686,
+    }
+)  # fmt: skip
+
+
+def _ticker(symbol: str, **data: str) -> str:
+    return json.dumps({"topic": f"tickers.{symbol}", "type": "delta", "data": {"symbol": symbol, **data},
+                       "cs": 1, "ts": 1673272861786})  # fmt: skip
+
+
+def test_ticker_frames_are_context_not_rejections() -> None:
+    bybit = BybitAdapter()
+    for text in (TICKER_SNAPSHOT, _ticker("BTCUSDT", lastPrice="17216.50")):
+        decoded = bybit.decode(text, RECEIVED)
+        assert decoded.is_control and decoded.rejected is None and decoded.events == []
+
+
+def test_mark_prices_from_tickers_one_series_per_asset() -> None:
+    bybit = BybitAdapter()
+    assert bybit.mark_prices(TICKER_SNAPSHOT) == [("BTC", 1673272861686, 17217.33)]
+    assert bybit.mark_prices(_ticker("BTCUSDT", lastPrice="17216.50")) == []  # a delta without it
+    assert bybit.mark_prices(_ticker("1000PEPEUSDT", markPrice="0.0105")) == [
+        ("PEPE", 1673272861786, pytest.approx(0.0105 / 1000))
+    ]
+    for other in ("BTCPERP", "BTCUSDT-26DEC25"):  # the USDC perpetual and a dated future
+        assert bybit.mark_prices(_ticker(other, markPrice="17300")) == []
+    assert bybit.mark_prices('{"topic":"allLiquidation.BTCUSDT","data":[]}') == []
+
+
+def test_mark_price_requests_list_the_symbols() -> None:
+    bybit = BybitAdapter()
+    (request,) = bybit.mark_price_frames(("BTCUSDT", "ETHUSDT"))
+    assert json.loads(request) == {"op": "subscribe", "args": ["tickers.BTCUSDT", "tickers.ETHUSDT"]}
+    assert len(bybit.mark_price_frames(tuple(f"S{i}USDT" for i in range(450)))) == 3
+    with pytest.raises(ValueError, match="no all-symbol"):
+        bybit.mark_price_frames(("*",))

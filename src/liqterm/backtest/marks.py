@@ -59,26 +59,36 @@ def read_marks(
     given: a day of every symbol is tens of millions of rows), in receive order.
 
     Uses each venue's ``mark_prices`` reader (venues without one are skipped); the time is
-    the frame's RECEIVE time, since a predictor may use only what had arrived.
+    the frame's RECEIVE time, since a predictor may use only what had arrived. An asset
+    whose mark came from several venues keeps ONE venue's series (the one with the most
+    updates, then by name): interleaved, the venues' small differences would read as moves.
     """
-    times: dict[str, array] = {}
-    prices: dict[str, array] = {}
+    series: dict[tuple[str, str], tuple[array, array]] = {}
+    readers = {
+        venue: (adapter.mark_price_marker, adapter.mark_prices)  # type: ignore[attr-defined]
+        for venue, adapter in adapters.items()
+        if hasattr(adapter, "mark_prices") and hasattr(adapter, "mark_price_marker")
+    }
     for frame in frames:
-        if "markPriceUpdate" not in frame.frame:  # cheap: liquidation frames never hold it
+        found = readers.get(frame.venue)
+        if found is None or found[0] not in frame.frame:  # cheap: liquidation frames never hold it
             continue
-        reader = getattr(adapters.get(frame.venue), "mark_prices", None)
-        if reader is None:
-            continue
-        for asset, _, price in reader(frame.frame):
+        for asset, _, price in found[1](frame.frame):
             if assets is not None and asset not in assets:
                 continue
-            if asset not in times:
-                times[asset], prices[asset] = array("q"), array("d")
-            times[asset].append(frame.received_ms)
-            prices[asset].append(price)
+            key = (asset, frame.venue)
+            if key not in series:
+                series[key] = (array("q"), array("d"))
+            times, values = series[key]
+            times.append(frame.received_ms)
+            values.append(price)
+    chosen: dict[str, tuple[str, int]] = {}
+    for (asset, venue), (times, _) in sorted(series.items()):
+        if asset not in chosen or len(times) > chosen[asset][1]:
+            chosen[asset] = (venue, len(times))
     return {
-        asset: (np.asarray(times[asset], dtype=np.int64), np.asarray(prices[asset], dtype=float))
-        for asset in times
+        asset: (np.asarray(series[asset, venue][0], dtype=np.int64), np.asarray(series[asset, venue][1]))
+        for asset, (venue, _) in chosen.items()
     }
 
 

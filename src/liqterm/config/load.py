@@ -251,6 +251,8 @@ def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
     for symbol in symbols:
         if symbol != "*" and not (symbol.isascii() and symbol.replace("_", "").isalnum()):
             raise ConfigError(key, 'venue symbols such as "BTCUSDT", or ["*"] for every symbol', symbol)
+    if "*" in symbols and not MARK_PRICE_VENUES[venue]:
+        raise ConfigError(key, f"the symbols listed ({venue} has no all-symbol mark-price stream)", "*")
     if "*" in symbols and len(symbols) > 1:
         raise ConfigError(key, '["*"] alone (it already means every symbol)', list(symbols))
     if len(set(symbols)) != len(symbols):

@@ -154,17 +154,17 @@ class BacktestConfig:
 @dataclass(frozen=True, slots=True)
 class VenueConfig:
     """One venue's switch, for tests and mirrors its websocket URL, and the symbols whose
-    mark prices ride on its connection (``("*",)``: every symbol; Binance only so far)."""
+    mark prices ride on its connection (``("*",)``: every symbol; see MARK_PRICE_VENUES)."""
 
     enabled: bool = True
     url: str | None = None
     mark_prices: tuple[str, ...] = ()
 
 
-MARK_PRICE_VENUES: tuple[str, ...] = ("binance",)
-"""Venues whose adapter can subscribe mark prices on its liquidation connection (a test keeps
-this equal to the adapters' own ``mark_price_frames``; the config reads it without importing
-the venues)."""
+MARK_PRICE_VENUES: Mapping[str, bool] = MappingProxyType({"binance": True, "bybit": False})
+"""Venues whose adapter can subscribe mark prices on its liquidation connection, each with
+whether it has an all-symbol stream (``["*"]``). A test keeps this equal to the adapters' own
+``mark_price_frames``; the config reads it without importing the venues."""
 
 
 def _default_venues() -> Mapping[str, VenueConfig]:

@@ -84,7 +84,8 @@ class Connection:
             symbols = listed.symbols
             self.handler.tracker.note = listed.note
         self.handler.start_connection(self.clock())
-        await self._send_all(adapter.subscribe_frames(symbols))
+        # context_frames: once per connection, never again on a symbol refresh (mark prices)
+        await self._send_all([*adapter.subscribe_frames(symbols), *getattr(adapter, "context_frames", ())])
         self.subscribed = set(symbols)
 
     async def run(self) -> Ended:

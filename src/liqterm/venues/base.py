@@ -74,7 +74,10 @@ class VenueAdapter(Protocol):
 
     An adapter may also have ``headers`` (a mapping of HTTP headers for the
     websocket handshake, e.g. Gate's ``X-Gate-Size-Decimal``); the manager sends
-    them when present. It may also have ``clean_events(frame, received_ms)``, the
+    them when present; and ``context_frames``, frames the manager sends once per
+    connection after the subscription (mark prices, see :mod:`liqterm.venues.marks`),
+    never again when a symbol refresh subscribes more. It may also have
+    ``clean_events(frame, received_ms)``, the
     events of a frame ``decode`` would find clean or ``None`` ("ask ``decode``"): the
     hot loops read it through :func:`clean_reader`.
     """

@@ -86,6 +86,8 @@ class BinanceAdapter(AdapterBase):
     )
     needs_symbols = False
     drop_replayed_on_subscribe = False
+    mark_price_marker = '"markPriceUpdate"'
+    """Text every mark-price frame holds (a cheap test before parsing one)."""
 
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
         """Nothing to send: the URL path already names ``!forceOrder@arr``."""

@@ -13,6 +13,11 @@ Facts (../shared/research/exchanges.md §2):
   book found Buy events printing below the best bid 21/21 times.
 * ``v`` is in base coin for linear contracts; ``p`` is the bankruptcy price.
 * Keep-alive: ``{"op":"ping"}`` every 20 s; without traffic Bybit cuts at 10 min.
+
+Mark prices (opt-in, ``[venues.bybit] mark_prices``) come from ``tickers.{symbol}`` on the
+same connection: a snapshot, then deltas every 100 ms that carry ``markPrice`` only when it
+changed. There is no all-symbol form, so the symbols must be listed. The parser reads
+those frames as control frames; :meth:`BybitAdapter.mark_prices` reads their prices.
 """
 
 from __future__ import annotations
@@ -34,16 +39,36 @@ from liqterm.venues._common import (
     control,
     epoch_ms,
     liquidation_or_reason,
+    load_json,
     positive,
 )
 from liqterm.venues.base import Decoded, KeepAlive
 
 URL = "wss://stream.bybit.com/v5/public/linear"
 TOPIC_PREFIX = "allLiquidation."
+TICKER_PREFIX = "tickers."
 TOPICS_PER_FRAME = 200
 MAX_ARGS_CHARS = 20_000  # Bybit's documented ceiling is 21,000; keep a margin
 # Linear symbols are <BASE>USDT, <BASE>PERP (USDC perpetual), <BASE>USDT-<date>.
 LINEAR_SUFFIXES = ("USDT", "PERP", "USDC")
+
+
+def _requests(topics: list[str]) -> list[str]:
+    """``{"op":"subscribe","args":[...]}`` frames for ``topics`` (each once), 200 a frame and
+    under the args size limit."""
+    frames: list[str] = []
+    chunk: list[str] = []
+    chunk_chars = 2
+    for topic in dict.fromkeys(topics):
+        cost = len(topic) + 3  # quotes and comma
+        if chunk and (len(chunk) >= TOPICS_PER_FRAME or chunk_chars + cost > MAX_ARGS_CHARS):
+            frames.append(json.dumps({"op": "subscribe", "args": chunk}, separators=(",", ":")))
+            chunk, chunk_chars = [], 2
+        chunk.append(topic)
+        chunk_chars += cost
+    if chunk:
+        frames.append(json.dumps({"op": "subscribe", "args": chunk}, separators=(",", ":")))
+    return frames
 
 
 def is_pong(text: str) -> bool:
@@ -61,6 +86,8 @@ class BybitAdapter(AdapterBase):
         is_pong=is_pong,
     )
     throttle_note = None  # allLiquidation carries every liquidation
+    mark_price_marker = '"tickers.'
+    """Text every mark-price frame holds (a cheap test before parsing one)."""
     needs_symbols = True
     drop_replayed_on_subscribe = False
 
@@ -71,20 +98,37 @@ class BybitAdapter(AdapterBase):
         """
         wanted = [symbols] if isinstance(symbols, str) else list(symbols)
         wanted = wanted or self.instruments.linear_symbols()
-        topics = list(dict.fromkeys(f"{TOPIC_PREFIX}{s}" for s in wanted if isinstance(s, str) and s))
-        frames: list[str] = []
-        chunk: list[str] = []
-        chunk_chars = 2
-        for topic in topics:
-            cost = len(topic) + 3  # quotes and comma
-            if chunk and (len(chunk) >= TOPICS_PER_FRAME or chunk_chars + cost > MAX_ARGS_CHARS):
-                frames.append(json.dumps({"op": "subscribe", "args": chunk}, separators=(",", ":")))
-                chunk, chunk_chars = [], 2
-            chunk.append(topic)
-            chunk_chars += cost
-        if chunk:
-            frames.append(json.dumps({"op": "subscribe", "args": chunk}, separators=(",", ":")))
-        return frames
+        return _requests([f"{TOPIC_PREFIX}{s}" for s in wanted if isinstance(s, str) and s])
+
+    def mark_price_frames(self, symbols: Sequence[str]) -> list[str]:
+        """``{"op":"subscribe","args":["tickers.BTCUSDT",...]}`` frames for the listed symbols.
+
+        Raises:
+            ValueError: for ``"*"``: Bybit has no all-symbol ticker topic.
+        """
+        if "*" in symbols:
+            raise ValueError("bybit has no all-symbol ticker stream: list the symbols")
+        return _requests([f"{TICKER_PREFIX}{s}" for s in symbols])
+
+    def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
+        """``(asset, ms, mark price per unit of asset)`` of a ``tickers`` frame that carries a
+        mark price (a delta may not); ``[]`` for any other frame. USDT perpetuals only
+        (``BTCUSDT``; not ``BTCPERP`` or dated ``BTCUSDT-26DEC25``): one series per asset."""
+        message, reason = load_json(frame)
+        if reason is not None or type(message) is not dict:
+            return []
+        topic, data = message.get("topic"), message.get("data")
+        if type(topic) is not str or not topic.startswith(TICKER_PREFIX) or type(data) is not dict:
+            return []
+        symbol = data.get("symbol")
+        price = positive(data.get("markPrice"))
+        ms = epoch_ms(message.get("ts"))
+        if type(symbol) is not str or not symbol.endswith("USDT") or "-" in symbol or not (price and ms):
+            return []
+        resolved = self._asset(symbol)
+        if type(resolved) is str:
+            return []
+        return [(resolved.asset, ms, price / resolved.scale)]
 
     def _resolve_asset(self, symbol: str) -> Resolved | str:
         # Not in the table: v is base coin for any linear symbol, so the name's base is
@@ -155,6 +199,8 @@ class BybitAdapter(AdapterBase):
                 return control()
             return Decoded([], "unexpected message")
         if not topic.startswith(TOPIC_PREFIX):
+            if topic.startswith(TICKER_PREFIX):  # mark prices, when subscribed: context
+                return control()
             return Decoded([], f"unsupported topic {topic.partition('.')[0]}"[:60])
         rows = message.get("data")
         if type(rows) is not list:

@@ -3,7 +3,7 @@
 Issue 8 asks whether mark-price context lengthens the warning liquidations alone give.
 That needs recordings that hold mark prices beside the liquidations, so a venue whose
 adapter can subscribe its mark-price stream on the SAME connection
-(``mark_price_frames``; Binance so far) may be asked to, per ``[venues.<id>]
+(``mark_price_frames``; Binance and Bybit so far) may be asked to, per ``[venues.<id>]
 mark_prices`` in the config. Its frames are control frames to the parser (they prove
 the feed alive every second) and are recorded like every frame;
 :mod:`liqterm.backtest.marks` reads them back.
@@ -23,10 +23,11 @@ def supports_mark_prices(adapter: object) -> bool:
 
 
 class WithMarkPrices:
-    """``adapter``, whose subscription also asks for ``symbols``' mark prices (``("*",)``: all).
+    """``adapter``, whose connections also ask for ``symbols``' mark prices (``("*",)``: all).
 
-    Everything but :meth:`subscribe_frames` is the adapter's own (so its instrument
-    table, swapped in by a refresh, is the one in use).
+    The requests are its ``context_frames``, which the connection manager sends once per
+    connection after the adapter's own subscription. Everything else is the adapter's own
+    (so its instrument table, swapped in by a refresh, is the one in use).
     """
 
     def __init__(self, adapter: VenueAdapter, symbols: Sequence[str]) -> None:
@@ -35,7 +36,7 @@ class WithMarkPrices:
         if not symbols:
             raise ValueError(f"{adapter.name}: no mark-price symbol given")
         self._adapter = adapter
-        self._mark_frames: list[str] = adapter.mark_price_frames(tuple(symbols))  # type: ignore[attr-defined]
+        self.context_frames: list[str] = adapter.mark_price_frames(tuple(symbols))  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names not set here; "_adapter" itself, or any dunder, asked before
@@ -43,7 +44,3 @@ class WithMarkPrices:
         if name == "_adapter" or name.startswith("__"):
             raise AttributeError(name)
         return getattr(self._adapter, name)
-
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """The adapter's own subscription, then the mark-price requests."""
-        return [*self._adapter.subscribe_frames(symbols), *self._mark_frames]
