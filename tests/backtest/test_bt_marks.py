@@ -174,30 +174,34 @@ def test_the_script_measures_a_recording_and_refuses_one_without_marks(
     assert "no mark price" in capsys.readouterr().err
 
 
-def test_an_asset_marked_on_two_venues_keeps_one_venues_series() -> None:
-    def binance(ms: int, price: str) -> RecordedFrame:
-        row = {
-            "e": "markPriceUpdate",
-            "E": ms,
-            "s": "BTCUSDT",
-            "p": price,
-            "i": "0",
-            "P": "0",
-            "r": "0",
-            "T": ms,
-        }
-        return RecordedFrame(ms, "binance", json.dumps(row))
+def _binance_mark(ms: int, price: str) -> RecordedFrame:
+    row = {"e": "markPriceUpdate", "E": ms, "s": "BTCUSDT", "p": price, "i": "0", "P": "0", "r": "0", "T": ms}
+    return RecordedFrame(ms, "binance", json.dumps(row))
 
-    def bybit(ms: int, price: str) -> RecordedFrame:
-        data = {"symbol": "BTCUSDT", "markPrice": price}
-        return RecordedFrame(ms, "bybit", json.dumps({"topic": "tickers.BTCUSDT", "data": data, "ts": ms}))
 
-    start = 1_761_120_000_000
-    frames = sorted(
-        [binance(start + 1000 * i, "100.0") for i in range(3)]
-        + [bybit(start + 500 * i, "100.5") for i in range(5)],
-        key=lambda f: f.received_ms,
-    )
-    (times, prices) = read_marks(frames, default_adapters())["BTC"]
-    assert prices.tolist() == [100.5] * 5  # Bybit's five updates, never Binance's interleaved
-    assert times.tolist() == [start + 500 * i for i in range(5)]
+def _bybit_ticker(ms: int, price: str | None) -> RecordedFrame:
+    data = {"symbol": "BTCUSDT"} if price is None else {"symbol": "BTCUSDT", "markPrice": price}
+    return RecordedFrame(ms, "bybit", json.dumps({"topic": "tickers.BTCUSDT", "data": data, "ts": ms}))
+
+
+START_MS = 1_761_120_000_000
+
+
+def test_an_asset_marked_on_two_venues_keeps_the_venue_covering_more_seconds() -> None:
+    # Bybit's 10 updates a second over 400 s against Binance's one a second over an hour
+    bybit = [_bybit_ticker(START_MS + 100 * i, "100.5") for i in range(4_000)]
+    binance = [_binance_mark(START_MS + 1000 * i, "100.0") for i in range(3_600)]
+    frames = sorted(bybit + binance, key=lambda f: f.received_ms)
+    _, prices = read_marks(frames, default_adapters())["BTC"]
+    assert len(prices) == 3_600 and set(prices.tolist()) == {100.0}  # Binance's, never interleaved
+    # the same seconds covered: the venue first by name
+    tie = sorted(bybit[:30:10] + binance[:3], key=lambda f: f.received_ms)
+    assert set(read_marks(tie, default_adapters())["BTC"][1].tolist()) == {100.0}
+
+
+def test_a_bybit_delta_without_a_mark_repeats_the_last_one() -> None:
+    frames = [_bybit_ticker(START_MS - 500, None), _bybit_ticker(START_MS, "100.5")]
+    frames += [_bybit_ticker(START_MS + 1000 * i, None) for i in range(1, 4)]
+    times, prices = read_marks(frames, default_adapters())["BTC"]
+    assert prices.tolist() == [100.5] * 4  # unchanged, not missing; nothing before the first mark
+    assert times.tolist() == [START_MS + 1000 * i for i in range(4)]

@@ -137,7 +137,7 @@ def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() ->
     from liqterm.venues.marks import supports_mark_prices
 
     assert set(MARK_PRICE_VENUES) == {name for name, a in ADAPTERS.items() if supports_mark_prices(a)}
-    for name, has_all in MARK_PRICE_VENUES.items():
+    for name, (has_all, _) in MARK_PRICE_VENUES.items():
         try:
             ADAPTERS[name].mark_price_frames(("*",))  # type: ignore[attr-defined]
             answered_all = True
@@ -183,3 +183,43 @@ async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_pa
 
     summary = replay_frames(read_frames(path), Engine(), default_adapters(), lambda record, text: None)
     assert summary.rejected_frames == 0 and summary.events == 1
+
+
+async def test_a_symbol_refresh_does_not_send_the_context_frames_again(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Bybit subscribes newly listed symbols on a refresh; its mark requests went once, at connect."""
+    from stream_fakes import BybitLikeAdapter, bybit_frame
+    from stream_helpers import running
+
+    from liqterm.streams import VenueStream, connection
+
+    sent: list[str] = []
+    send_all = connection.Connection._send_all
+
+    async def spy(self, frames):  # type: ignore[no-untyped-def]
+        sent.extend(frames)
+        await send_all(self, frames)
+
+    monkeypatch.setattr(connection.Connection, "_send_all", spy)
+    listings = [["AAAUSDT", "BBBUSDT", "CCCUSDT"], ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"]]
+    calls: list[int] = []
+
+    async def symbols() -> list[str]:
+        calls.append(1)
+        return listings[min(len(calls), 2) - 1]
+
+    adapter = BybitLikeAdapter(known={"AAAUSDT", "BBBUSDT"})
+    adapter.context_frames = [json.dumps({"op": "subscribe", "args": ["tickers.BTCUSDT"]})]  # type: ignore[attr-defined]
+    # The adapter does not know CCCUSDT: its frame triggers a refresh, which lists DDDUSDT
+    at_ms = 1_789_670_094_099
+    frames = [RecordedFrame(at_ms + 10 * i, "bybit", bybit_frame(symbol, "Buy", "1.5", "10", at_ms + 10 * i))
+              for i, symbol in enumerate(("AAAUSDT", "CCCUSDT"))]  # fmt: skip
+    async with FakeVenueServer("bybit", frames, speed=0.05) as server:
+        settings = dataclasses.replace(FAST, symbols_refresh_min_s=0.0)
+        stream = VenueStream(adapter, server.url, Collector(), settings=settings, symbols=symbols)
+        async with running(stream):
+            await wait_until(
+                lambda: any("DDDUSDT" in frame for frame in sent), what="the refresh's subscribe"
+            )
+            topics = {topic for client in server.clients for topic in client.session.topics}
+    assert sum("tickers.BTCUSDT" in frame for frame in sent) == 1
+    assert "tickers.BTCUSDT" in topics

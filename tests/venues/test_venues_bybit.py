@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from venue_frames import frame, instruments_response
@@ -177,7 +178,8 @@ def test_ticker_frames_are_context_not_rejections() -> None:
 def test_mark_prices_from_tickers_one_series_per_asset() -> None:
     bybit = BybitAdapter()
     assert bybit.mark_prices(TICKER_SNAPSHOT) == [("BTC", 1673272861686, 17217.33)]
-    assert bybit.mark_prices(_ticker("BTCUSDT", lastPrice="17216.50")) == []  # a delta without it
+    ((asset, ms, unchanged),) = bybit.mark_prices(_ticker("BTCUSDT", lastPrice="17216.50"))
+    assert (asset, ms) == ("BTC", 1673272861786) and math.isnan(unchanged)  # a delta without it
     assert bybit.mark_prices(_ticker("1000PEPEUSDT", markPrice="0.0105")) == [
         ("PEPE", 1673272861786, pytest.approx(0.0105 / 1000))
     ]

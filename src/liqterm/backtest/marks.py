@@ -59,9 +59,10 @@ def read_marks(
     given: a day of every symbol is tens of millions of rows), in receive order.
 
     Uses each venue's ``mark_prices`` reader (venues without one are skipped); the time is
-    the frame's RECEIVE time, since a predictor may use only what had arrived. An asset
-    whose mark came from several venues keeps ONE venue's series (the one with the most
-    updates, then by name): interleaved, the venues' small differences would read as moves.
+    the frame's RECEIVE time, since a predictor may use only what had arrived. A NaN price
+    from a reader means "unchanged" (Bybit's deltas): the series repeats its last price. An
+    asset whose mark came from several venues keeps ONE venue's series (the one covering the
+    most seconds, then by name): interleaved, the venues' small differences would read as moves.
     """
     series: dict[tuple[str, str], tuple[array, array]] = {}
     readers = {
@@ -78,14 +79,17 @@ def read_marks(
                 continue
             key = (asset, frame.venue)
             if key not in series:
+                if price != price:  # NaN: unchanged, but nothing known yet
+                    continue
                 series[key] = (array("q"), array("d"))
             times, values = series[key]
             times.append(frame.received_ms)
-            values.append(price)
+            values.append(values[-1] if price != price else price)
     chosen: dict[str, tuple[str, int]] = {}
     for (asset, venue), (times, _) in sorted(series.items()):
-        if asset not in chosen or len(times) > chosen[asset][1]:
-            chosen[asset] = (venue, len(times))
+        covered = len(np.unique(np.asarray(times, dtype=np.int64) // 1000))
+        if asset not in chosen or covered > chosen[asset][1]:
+            chosen[asset] = (venue, covered)
     return {
         asset: (np.asarray(series[asset, venue][0], dtype=np.int64), np.asarray(series[asset, venue][1]))
         for asset, (venue, _) in chosen.items()

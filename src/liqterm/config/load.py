@@ -237,9 +237,6 @@ def _venues(table: object, key: str) -> Mapping[str, VenueConfig]:
     return MappingProxyType(venues)
 
 
-MAX_MARK_SYMBOLS = 1000
-
-
 def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
     if not symbols:
         return
@@ -248,20 +245,20 @@ def _check_mark_prices(symbols: tuple[str, ...], venue: str, key: str) -> None:
         raise ConfigError(
             key, f"no symbols (liqterm subscribes mark prices on {supported} only)", list(symbols)
         )
+    has_all, most = MARK_PRICE_VENUES[venue]
     for symbol in symbols:
-        if symbol != "*" and not (symbol.isascii() and symbol.replace("_", "").isalnum()):
-            raise ConfigError(key, 'venue symbols such as "BTCUSDT", or ["*"] for every symbol', symbol)
-    if "*" in symbols and not MARK_PRICE_VENUES[venue]:
+        # USDT perpetuals, as the venue writes them: the measurement reads one series per asset
+        perpetual = symbol.isascii() and symbol.isalnum() and symbol.isupper() and symbol.endswith("USDT")
+        if symbol != "*" and not perpetual:
+            raise ConfigError(key, 'USDT perpetuals such as "BTCUSDT", or ["*"] for every symbol', symbol)
+    if "*" in symbols and not has_all:
         raise ConfigError(key, f"the symbols listed ({venue} has no all-symbol mark-price stream)", "*")
     if "*" in symbols and len(symbols) > 1:
         raise ConfigError(key, '["*"] alone (it already means every symbol)', list(symbols))
     if len(set(symbols)) != len(symbols):
         raise ConfigError(key, "each symbol once", list(symbols))
-    if len(symbols) > MAX_MARK_SYMBOLS:
-        # Binance carries at most 1024 streams on a connection, and the liquidations need one
-        raise ConfigError(
-            key, f'at most {MAX_MARK_SYMBOLS} symbols, or ["*"] for all', f"{len(symbols)} symbols"
-        )
+    if len(symbols) > most:
+        raise ConfigError(key, f"at most {most} symbols on {venue}", f"{len(symbols)} symbols")
 
 
 # -- rules across fields ------------------------------------------------------------------------

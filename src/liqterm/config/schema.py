@@ -161,10 +161,14 @@ class VenueConfig:
     mark_prices: tuple[str, ...] = ()
 
 
-MARK_PRICE_VENUES: Mapping[str, bool] = MappingProxyType({"binance": True, "bybit": False})
+MARK_PRICE_VENUES: Mapping[str, tuple[bool, int]] = MappingProxyType(
+    {"binance": (True, 1000), "bybit": (False, 50)}
+)
 """Venues whose adapter can subscribe mark prices on its liquidation connection, each with
-whether it has an all-symbol stream (``["*"]``). A test keeps this equal to the adapters' own
-``mark_price_frames``; the config reads it without importing the venues."""
+whether it has an all-symbol stream (``["*"]``) and how many symbols may be listed: Binance
+carries 1024 streams a connection (the liquidations take one); Bybit pushes each ticker up
+to 10 times a second, so 50 already means 500 frames a second. A test keeps this equal to
+the adapters' own ``mark_price_frames``; the config reads it without importing the venues."""
 
 
 def _default_venues() -> Mapping[str, VenueConfig]:

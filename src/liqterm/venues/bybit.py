@@ -23,6 +23,7 @@ those frames as control frames; :meth:`BybitAdapter.mark_prices` reads their pri
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 
 from liqterm.model import Liquidation
@@ -108,12 +109,13 @@ class BybitAdapter(AdapterBase):
         """
         if "*" in symbols:
             raise ValueError("bybit has no all-symbol ticker stream: list the symbols")
-        return _requests([f"{TICKER_PREFIX}{s}" for s in symbols])
+        return _requests([f"{TICKER_PREFIX}{s.upper()}" for s in symbols])
 
     def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
-        """``(asset, ms, mark price per unit of asset)`` of a ``tickers`` frame that carries a
-        mark price (a delta may not); ``[]`` for any other frame. USDT perpetuals only
-        (``BTCUSDT``; not ``BTCPERP`` or dated ``BTCUSDT-26DEC25``): one series per asset."""
+        """``(asset, ms, mark price per unit of asset)`` of a ``tickers`` frame; ``[]`` for any
+        other frame. A delta carries ``markPrice`` only when it changed: one without it gives
+        NaN, "unchanged since the last". USDT perpetuals only (``BTCUSDT``; not ``BTCPERP``
+        or dated ``BTCUSDT-26DEC25``): one series per asset."""
         message, reason = load_json(frame)
         if reason is not None or type(message) is not dict:
             return []
@@ -121,14 +123,16 @@ class BybitAdapter(AdapterBase):
         if type(topic) is not str or not topic.startswith(TICKER_PREFIX) or type(data) is not dict:
             return []
         symbol = data.get("symbol")
-        price = positive(data.get("markPrice"))
         ms = epoch_ms(message.get("ts"))
-        if type(symbol) is not str or not symbol.endswith("USDT") or "-" in symbol or not (price and ms):
+        if type(symbol) is not str or not symbol.endswith("USDT") or "-" in symbol or not ms:
             return []
         resolved = self._asset(symbol)
         if type(resolved) is str:
             return []
-        return [(resolved.asset, ms, price / resolved.scale)]
+        if "markPrice" not in data:
+            return [(resolved.asset, ms, math.nan)]
+        price = positive(data["markPrice"])
+        return [(resolved.asset, ms, price / resolved.scale)] if price else []
 
     def _resolve_asset(self, symbol: str) -> Resolved | str:
         # Not in the table: v is base coin for any linear symbol, so the name's base is
