@@ -29,6 +29,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from liqterm.backtest.labels import trailing
 from liqterm.backtest.metrics import Track, alarms
 from liqterm.backtest.runner import Material
 from liqterm.recording.format import RecordedFrame
@@ -115,19 +116,10 @@ def mark_move(grid: np.ndarray) -> np.ndarray:
     change[1:] = np.diff(logs)
     known = np.isfinite(change)
     change = np.where(known, change, 0.0)
-    count = np.cumsum(known)
-    total = np.cumsum(change)
-    squares = np.cumsum(change * change)
-
-    def trailing(values: np.ndarray) -> np.ndarray:
-        out = values.copy()
-        out[SIGMA_WINDOW_S:] -= values[:-SIGMA_WINDOW_S]
-        return out
-
-    changes = trailing(count)
+    changes = trailing(known.astype(np.int64), SIGMA_WINDOW_S)
     k = np.maximum(changes, 1)
-    mean = trailing(total) / k
-    sigma = np.sqrt(np.maximum(trailing(squares) / k - mean * mean, 0.0))
+    mean = trailing(change, SIGMA_WINDOW_S) / k
+    sigma = np.sqrt(np.maximum(trailing(change * change, SIGMA_WINDOW_S) / k - mean * mean, 0.0))
     sigma = np.maximum(sigma, SIGMA_FLOOR)
     moved = np.full(n, np.nan)
     moved[MOVE_WINDOW_S:] = logs[MOVE_WINDOW_S:] - logs[:-MOVE_WINDOW_S]
