@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench check faults screenshots clean
+.PHONY: demo test bench lab check faults screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,27 @@ $(BIN)/python:
 # A regular (not editable) install: the engine's hot path is compiled by mypyc at install
 # time (setup.py; plain Python where no C compiler is found), so every change under src/
 # reinstalls. For a quick loop on the sources alone: PYTHONPATH=src .venv/bin/python -m pytest
+# setuptools builds in ./build and reuses what it finds there: a module moved or deleted since
+# the last build would still be installed, so every install starts from an empty build folder.
 SOURCES := pyproject.toml setup.py $(shell find src -type f -not -path '*/__pycache__/*')
+LAB_SOURCES := $(shell find lab -type f -not -path '*/__pycache__/*' -not -path '*/build/*')
+LAB_STAMP := $(VENV)/.installed-lab
 
 $(STAMP): $(SOURCES) | $(BIN)/python
+	rm -rf build
 	$(BIN)/python -m pip install --quiet .
 	touch $@
 
-$(TEST_STAMP): $(SOURCES) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet '.[test]'
+# The test extras and the research lab (lab/: the backtest, fitting, the synthetic generator),
+# which depends on liqterm and is never needed to run it.
+$(TEST_STAMP): $(SOURCES) $(LAB_SOURCES) | $(BIN)/python
+	rm -rf build lab/build
+	$(BIN)/python -m pip install --quiet '.[test]' ./lab
+	touch $(STAMP) $(LAB_STAMP) $@
+
+$(LAB_STAMP): $(SOURCES) $(LAB_SOURCES) | $(BIN)/python
+	rm -rf build lab/build
+	$(BIN)/python -m pip install --quiet . ./lab
 	touch $(STAMP) $@
 
 demo: $(STAMP)
@@ -33,12 +46,15 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 	LIQTERM_EXPECT_PURE=1 PYTHONPATH=src $(BIN)/python -m pytest -q -p no:cacheprovider tests/engine
 
-bench: $(STAMP)
+bench: $(LAB_STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# The research lab beside the app: `liqterm backtest`, lab/scripts/fit_predictor.py.
+lab: $(LAB_STAMP)
+
 check: $(TEST_STAMP)
-	$(BIN)/ruff check setup.py src tests benchmarks
-	$(BIN)/ruff format --check setup.py src tests benchmarks
+	$(BIN)/ruff check setup.py src lab tests benchmarks scripts
+	$(BIN)/ruff format --check setup.py src lab tests benchmarks scripts
 	$(MAKE) test
 
 # The fault-injection suite in full (10,000 fuzz examples per parser, long outages) with its
@@ -52,4 +68,4 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist lab/build .pytest_cache

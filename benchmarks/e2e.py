@@ -12,7 +12,7 @@
   Target < 150 MB.
 * Backtest speed: hours of recording labelled and scored per second of wall time.
 
-All recordings here are SYNTHETIC (liqterm.backtest.synthetic): speed figures, not skill.
+All recordings here are SYNTHETIC (liqterm_lab.synthetic): speed figures, not skill.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from liqterm.backtest.calibrate import GeneratorSpec
-from liqterm.backtest.report import run_backtest
-from liqterm.backtest.synthetic import generate
+from liqterm_lab.calibrate import GeneratorSpec
+from liqterm_lab.report import run_backtest
+from liqterm_lab.synthetic import generate
 from liqterm.engine import COMPILED, Engine
 from liqterm.model import Liquidation, Side
 from liqterm.recording.format import RecordedFrame
@@ -40,7 +40,7 @@ from liqterm.recording.replay import default_adapters
 from liqterm.runtime import tune_gc
 from liqterm.venues._build import JSON_BACKEND, fast_loads
 from liqterm.venues.base import clean_reader
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers.encode import encode_event
 
 START_S = 1_761_120_000
 DEMO = Path(__file__).resolve().parents[1] / "src" / "liqterm" / "data" / "demo-binance-2025-10-22.jsonl.gz"
@@ -129,7 +129,7 @@ def replay_throughput() -> None:
 
 def _serve_in_thread(frames: list[RecordedFrame]) -> tuple[str, threading.Event]:
     """A fake Binance server on its own thread and event loop (as a real venue is another process)."""
-    from liqterm.venues.fake import FakeVenueServer
+    from liqterm.demo.servers import FakeVenueServer
 
     ready: queue.Queue[str] = queue.Queue()
     finished = threading.Event()

@@ -27,8 +27,8 @@ from liqterm.streams import StreamSettings, VenueStream
 from liqterm.streams.handler import FrameHandler
 from liqterm.streams.health import HealthTracker
 from liqterm.venues.binance import BinanceAdapter
-from liqterm.venues.fake import FakeVenueServer
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 
 N = 20_000
 START_MS = 1_761_155_064_189

@@ -354,8 +354,17 @@ def backtest(
         raise fail(f"no such recording: {', '.join(missing)}")
     cfg, _ = load_config()
     start_logging()
-    from liqterm.backtest.report import render_text, run_backtest, to_json
-    from liqterm.backtest.runner import ALL_PREDICTORS
+    try:  # the lab is a separate package: the product runs without it
+        from liqterm_lab.report import render_text, run_backtest, to_json
+        from liqterm_lab.runner import ALL_PREDICTORS
+    except ModuleNotFoundError as exc:
+        if exc.name != "liqterm_lab" and not (exc.name or "").startswith("liqterm_lab."):
+            raise
+        raise fail(
+            "the backtest lives in liqterm's lab, which is not installed; from a checkout of "
+            "liqterm run `.venv/bin/pip install ./lab` (make test installs it too)",
+            1,
+        ) from None
 
     tty = sys.stderr.isatty()
     shown = False

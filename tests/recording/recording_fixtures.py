@@ -122,7 +122,7 @@ def cascade_binance_frames(limit: int | None = None) -> list[RecordedFrame]:
     from datetime import UTC, datetime
 
     from liqterm.model import Liquidation, Side, canonical_asset
-    from liqterm.venues.fake.encode import encode_event
+    from liqterm.demo.servers.encode import encode_event
 
     source: list[RecordedFrame] = []
     with shared_file(CASCADE_CSV).open(newline="") as handle:
@@ -145,7 +145,7 @@ def cascade_binance_frames(limit: int | None = None) -> list[RecordedFrame]:
 
 def cascade_frames(adapters: dict[str, AdapterBase], limit: int | None = None) -> list[RecordedFrame]:
     """:func:`cascade_binance_frames` spread over the five venues as the demo does."""
-    from liqterm.venues.fake.encode import derive_frames
+    from liqterm.demo.servers.encode import derive_frames
 
     def contract_size(venue: str, symbol: str) -> float | None:
         item = adapters[venue].instruments.get(symbol)

@@ -11,7 +11,7 @@ from liqterm.config.schema import Config
 from liqterm.model import Liquidation
 from liqterm.streams import StreamSettings
 from liqterm.streams.live import build_manager, enabled_venues
-from liqterm.venues.fake import FakeVenues, config_with_urls, demo_frames
+from liqterm.demo.servers import FakeVenues, config_with_urls, demo_frames
 
 FAST = StreamSettings(
     open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01, backoff_base_s=0.05, backoff_cap_s=0.2

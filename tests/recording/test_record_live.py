@@ -21,8 +21,8 @@ from liqterm.recording.record import record
 from liqterm.recording.replay import replay_json
 from liqterm.streams import StreamSettings
 from liqterm.streams.watch import watch
-from liqterm.venues.fake import FakeVenueServer
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 
 VENUES = ["binance", "bybit", "okx", "gateio", "bitget"]
 FAST = StreamSettings(

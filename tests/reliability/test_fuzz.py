@@ -23,7 +23,7 @@ from liqterm.config import Config, ConfigError, loads
 from liqterm.model import VENUE_IDS, Liquidation, Side
 from liqterm.venues import ADAPTERS
 from liqterm.venues.base import Decoded
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers.encode import encode_event
 
 RECEIVED = 1_800_000_000_000
 

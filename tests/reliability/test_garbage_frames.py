@@ -14,9 +14,9 @@ from fault_table import record
 from stream_helpers import wait_until
 from venue_rig import VENUES, each_venue, events, frames, rig
 
-from liqterm.venues.fake.faults import garbage_of
+from liqterm.demo.servers.faults import garbage_of
 
-# Which keys hold what, per venue (see liqterm.venues.fake.encode for the shapes).
+# Which keys hold what, per venue (see liqterm.demo.servers.encode for the shapes).
 FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "binance": {"price": ("p", "ap"), "size": ("q", "l", "z"), "time": ("T", "E"), "symbol": ("s",)},
     "bybit": {"price": ("p",), "size": ("v",), "time": ("T", "ts"), "symbol": ("s",)},

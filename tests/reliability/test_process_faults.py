@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from liqterm.engine import Engine
 from liqterm.model import Liquidation
 from liqterm.venues.binance import BinanceAdapter
-from liqterm.venues.fake import FakeVenueServer
+from liqterm.demo.servers import FakeVenueServer
 
 CHILD = Path(__file__).with_name("pipeline_child.py")
 FLUSH_BOUND_MS = 1_000

@@ -16,9 +16,9 @@ from stream_helpers import FAST, now_ms, recorded, running, wait_until
 from venue_rig import SHORT_WINDOW, VENUES, ReconnectClock, each_venue, events, frames, keepalive, rig
 
 from liqterm.streams import StreamManager
-from liqterm.venues.fake import FakeVenueServer, Faults
-from liqterm.venues.fake.faults import oversized
-from liqterm.venues.fake.protocols import PROTOCOLS
+from liqterm.demo.servers import FakeVenueServer, Faults
+from liqterm.demo.servers.faults import oversized
+from liqterm.demo.servers.protocols import PROTOCOLS
 
 RECONNECT_LIMIT_S = 5.0
 

@@ -24,8 +24,8 @@ from liqterm.venues.base import KeepAlive
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bitget import BitgetAdapter
 from liqterm.venues.bybit import BybitAdapter
-from liqterm.venues.fake import FakeVenueServer
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 

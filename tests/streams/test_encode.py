@@ -12,7 +12,7 @@ from liqterm.recording import RecordedFrame
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bitget import BitgetAdapter
 from liqterm.venues.bybit import BybitAdapter
-from liqterm.venues.fake.encode import (
+from liqterm.demo.servers.encode import (
     derive_frames,
     encode_event,
     number,

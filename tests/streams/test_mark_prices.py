@@ -19,8 +19,8 @@ from liqterm.recording.format import RecordedFrame
 from liqterm.streams.live import build_manager
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bybit import BybitAdapter
-from liqterm.venues.fake import FakeVenueServer, config_with_urls
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers import FakeVenueServer, config_with_urls
+from liqterm.demo.servers.encode import encode_event
 from liqterm.venues.marks import WithMarkPrices
 
 
@@ -147,7 +147,7 @@ def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() ->
 
 
 async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from liqterm.backtest.marks import read_marks
+    from liqterm_lab.marks import read_marks
     from liqterm.recording import read_frames
     from liqterm.recording.record import record
     from liqterm.recording.replay import default_adapters, replay_frames

@@ -19,8 +19,8 @@ from liqterm.venues._common import AdapterBase
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bitget import BitgetAdapter
 from liqterm.venues.bybit import BybitAdapter
-from liqterm.venues.fake import FakeVenueServer, Faults
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers import FakeVenueServer, Faults
+from liqterm.demo.servers.encode import encode_event
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 

@@ -18,7 +18,7 @@ from stream_helpers import FAST, Collector, now_ms, recorded, running, wait_unti
 
 from liqterm.model import Side
 from liqterm.streams import VenueStream
-from liqterm.venues.fake import FakeVenueServer, Faults
+from liqterm.demo.servers import FakeVenueServer, Faults
 
 OKX_FRAMES = [
     okx_frame("BTC-USDT-SWAP", "long", "82655.7", "0.5", 1_791_565_600_771),

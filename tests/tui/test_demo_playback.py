@@ -8,8 +8,8 @@ import json
 import websockets
 
 from liqterm.recording import RecordedFrame
-from liqterm.venues.fake import FakeVenueServer
-from liqterm.venues.fake.playback import Playback
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.playback import Playback
 
 T0 = 1_761_155_485_000  # 2025-10-22 17:51:25 UTC
 

@@ -14,8 +14,8 @@ from liqterm.state import StateStore
 from liqterm.tui.app import LiqtermApp
 from liqterm.tui.sources import LiveFeed
 from liqterm.tui.widgets.venue_health import VenueHealthBar
-from liqterm.venues.fake import FakeVenueServer
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 
 T0 = 1_761_155_064_189
 

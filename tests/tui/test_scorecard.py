@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tui_helpers import demo_engine, demo_events, make_app, show
 
-from liqterm.backtest.scorecard import Scorecard, ScorecardView, shipped_figures, shipped_summary
+from liqterm.scorecard import Scorecard, ScorecardView, shipped_figures, shipped_summary
 from liqterm.engine import Alert
 from liqterm.engine.alerts import Priority
 from liqterm.model import Liquidation

@@ -27,7 +27,7 @@ from liqterm.model import VENUE_IDS, Liquidation, Side
 from liqterm.venues import ADAPTERS, _build, binance, bitget, bybit, gateio, okx
 from liqterm.venues._build import _float_of_text, clean, event_of, number_of
 from liqterm.venues.base import Decoded
-from liqterm.venues.fake.encode import encode_event
+from liqterm.demo.servers.encode import encode_event
 
 RECEIVED = 1_800_000_000_000
 VENUE_MODULES = (binance, bybit, okx, gateio, bitget)

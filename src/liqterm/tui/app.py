@@ -24,7 +24,7 @@ from textual.app import App
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from liqterm.backtest.scorecard import shipped_figures, shipped_summary
+from liqterm.scorecard import shipped_figures, shipped_summary
 from liqterm.config.schema import Config
 from liqterm.engine import Alert, Engine, EngineSnapshot
 from liqterm.model import VENUE_IDS, Liquidation

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 
-from liqterm.backtest.scorecard import Scorecard, ScorecardView
+from liqterm.scorecard import Scorecard, ScorecardView
 from liqterm.engine import Alert
 
 SCORED = ("cascade_warning", "cascade")

@@ -127,6 +127,7 @@ def _clean_fast(events: list[Liquidation]) -> Decoded:
     decoded.events = events  # type: ignore[attr-defined]
     decoded.rejected = None  # type: ignore[attr-defined]
     decoded.is_control = False  # type: ignore[attr-defined]
+    decoded.unknown_symbol = False  # type: ignore[attr-defined]
     decoded.__class__ = Decoded  # type: ignore[assignment]
     return decoded  # type: ignore[return-value]
 

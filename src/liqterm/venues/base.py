@@ -49,11 +49,14 @@ class Decoded:
     "bad price") the manager counts per venue; ``None`` for a clean frame. A
     control frame (ack, pong) is clean and has no events; ``is_control`` tells the
     manager it proves the connection alive without being market data.
+    ``unknown_symbol`` says a row was refused because its symbol is not in the
+    instruments table (a new listing): the connection re-fetches the table.
     """
 
     events: list[Liquidation]
     rejected: str | None = None
     is_control: bool = False
+    unknown_symbol: bool = False
 
 
 @runtime_checkable

@@ -6,7 +6,7 @@ adapter can subscribe its mark-price stream on the SAME connection
 (``mark_price_frames``; Binance and Bybit so far) may be asked to, per ``[venues.<id>]
 mark_prices`` in the config. Its frames are control frames to the parser (they prove
 the feed alive every second) and are recorded like every frame;
-:mod:`liqterm.backtest.marks` reads them back.
+:mod:`liqterm_lab.marks` reads them back.
 """
 
 from __future__ import annotations

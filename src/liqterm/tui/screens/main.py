@@ -20,7 +20,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from liqterm.backtest.scorecard import ScorecardView
+from liqterm.scorecard import ScorecardView
 from liqterm.config.load import ConfigError
 from liqterm.config.save import save_asset_thresholds, update_file
 from liqterm.config.schema import CLASSES, AssetThresholds

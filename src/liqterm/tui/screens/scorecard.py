@@ -1,7 +1,7 @@
 """The cascade scorecard (``s``): this session's live score, the shipped backtest, and its data.
 
 The session part follows the app's ticks while open. The backtest part is what the
-shipped predictor reached (``liqterm.backtest.scorecard.shipped_summary``) with the
+shipped predictor reached (``liqterm.scorecard.shipped_summary``) with the
 data each figure came from and the commands that reproduce it.
 """
 
@@ -16,8 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from liqterm.backtest.scorecard import Scorecard, ScorecardView
-from liqterm.backtest.uncertainty import BLOCK_S, MIN_BLOCKS, MIN_ONSET_BLOCKS
+from liqterm.scorecard import BLOCK_S, MIN_BLOCKS, MIN_ONSET_BLOCKS, Scorecard, ScorecardView
 from liqterm.tui.scoring import SessionScore
 from liqterm.tui.widgets.scorecard_lines import NONE, caught, percent, seconds
 
@@ -90,7 +89,7 @@ SCOPE_NAMES = {"notional": "per asset (the app's warnings)", "union": "market-wi
 def shipped_text(rows: Sequence[Mapping[str, Any]]) -> str:
     """The shipped figures as a table, one block of scope rows under each data set's name."""
     if not rows:
-        return "No shipped figures (liqterm/backtest/shipped_figures.json is missing)."
+        return "No shipped figures (liqterm/data/shipped_figures.json is missing)."
     header = ("scope", "onsets", "caught", "best other", "hours", "recall", "precision", "lead", "false/h",
               "BSS", "BSS 90%")  # fmt: skip
     table: list[tuple[str, ...] | str] = [header]

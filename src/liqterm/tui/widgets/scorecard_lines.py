@@ -1,7 +1,7 @@
 """The scorecard under the cascade meters: this session's warnings against onsets, and the backtest.
 
 Line one is liqterm's own live score for the running session (from
-:class:`liqterm.backtest.scorecard.Scorecard`, fed every cascade alert the engine
+:class:`liqterm.scorecard.Scorecard`, fed every cascade alert the engine
 raises); line two is what the same predictor reached in the backtest, on which
 data: the engine's per-asset predictor on the notional label (an asset's 60 s USD
 reaching its cascade threshold, exactly the live ``cascade`` alert), scored at the
@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from textual.reactive import var
 
-from liqterm.backtest.scorecard import ScorecardView
+from liqterm.scorecard import ScorecardView
 from liqterm.tui.widgets.line_list import LineList, cell
 
 NONE = "–"
