@@ -40,11 +40,11 @@ $(LAB_STAMP): $(SOURCES) $(LAB_SOURCES) | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/liqterm demo
 
-# The whole suite on the installed (compiled) package, then the engine's tests again on the
-# plain-Python sources, which is what a machine without a C compiler runs.
+# The whole suite on the installed (compiled) package, then the engine's and the pipeline's
+# tests again on the plain-Python sources, which is what a machine without a C compiler runs.
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
-	LIQTERM_EXPECT_PURE=1 PYTHONPATH=src $(BIN)/python -m pytest -q -p no:cacheprovider tests/engine
+	LIQTERM_EXPECT_PURE=1 PYTHONPATH=src $(BIN)/python -m pytest -q -p no:cacheprovider tests/engine tests/pipeline
 
 bench: $(LAB_STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -15,8 +15,12 @@ import sys
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-HOT_MODULES = ("engine", "flow", "cascade", "correlation", "guard", "alerts", "events", "whales", "sessions")
-COMPILED = [f"src/liqterm/engine/{name}.py" for name in HOT_MODULES]
+HOT_MODULES = (
+    "engine/engine", "engine/flow", "engine/cascade", "engine/correlation", "engine/guard",
+    "engine/alerts", "engine/events", "engine/outcome", "engine/whales", "engine/sessions",
+    "pipeline/core", "pipeline/tally",
+)  # fmt: skip
+COMPILED = [f"src/liqterm/{name}.py" for name in HOT_MODULES]
 
 
 class BuildExtOrPure(build_ext):
@@ -40,7 +44,9 @@ def compiled_modules() -> list:
         from mypyc.build import mypycify
     except ImportError:
         return []
-    return mypycify(COMPILED, opt_level="3", debug_level="0")
+    # The compiled modules are type-checked strictly; what they import (the venue parsers, the
+    # recording format) runs as Python and is only read for its types.
+    return mypycify(["--follow-imports=silent", *COMPILED], opt_level="3", debug_level="0")
 
 
 setup(ext_modules=compiled_modules(), cmdclass={"build_ext": BuildExtOrPure})

@@ -1,12 +1,14 @@
 """End to end: replay throughput, socket-to-alert latency, memory after 1 M events, backtest speed.
 
-* Replay throughput: recorded frames through the adapters -> Engine.ingest (alerts
-  included) on one core, against ``json.loads`` of the same frames measured in the
-  same run (the floor). Target >= 200,000 events/s. The adapters read frames with
+* Replay throughput: recorded frames through the pipeline every mode runs (adapters ->
+  Engine.ingest, alerts included) on one core, against ``json.loads`` of the same frames
+  measured in the same run (the floor), with what parsing, the engine and the pipeline
+  itself each cost per event. Target >= 200,000 events/s. The adapters read frames with
   orjson when it is installed, so ``orjson.loads`` alone is printed too.
 * Latency: a local fake Binance server (``FakeVenueServer``) pushes frames at
-  2,000 events/s to a ``VenueStream``; the time from the frame's arrival (the stream's
-  receive clock) to the engine returning its alert. Target p99 < 5 ms.
+  2,000 events/s to a ``VenueStream`` into the pipeline; the time from the frame's
+  arrival (the stream's receive clock) to its alert reaching the pipeline's alert sink.
+  Target p99 < 5 ms.
 * Memory: RSS after replaying 1,000,000 events spread over 24 h of event time (the
   whale tracker full), frames produced lazily so only the app's state is counted.
   Target < 150 MB.
@@ -30,17 +32,18 @@ from pathlib import Path
 
 import numpy as np
 
-from liqterm_lab.calibrate import GeneratorSpec
-from liqterm_lab.report import run_backtest
-from liqterm_lab.synthetic import generate
+from liqterm.demo.servers.encode import encode_event
 from liqterm.engine import COMPILED, Engine
 from liqterm.model import Liquidation, Side
+from liqterm.pipeline import Pipeline
 from liqterm.recording.format import RecordedFrame
 from liqterm.recording.replay import default_adapters
 from liqterm.runtime import tune_gc
 from liqterm.venues._build import JSON_BACKEND, fast_loads
 from liqterm.venues.base import clean_reader
-from liqterm.demo.servers.encode import encode_event
+from liqterm_lab.calibrate import GeneratorSpec
+from liqterm_lab.report import run_backtest
+from liqterm_lab.synthetic import generate
 
 START_S = 1_761_120_000
 DEMO = Path(__file__).resolve().parents[1] / "src" / "liqterm" / "data" / "demo-binance-2025-10-22.jsonl.gz"
@@ -55,23 +58,16 @@ def rss_mb() -> float:
 
 
 def _full_path(frames: list[RecordedFrame], adapters: dict) -> tuple[float, float, int, int]:
-    """Best of three: (frames/s, events/s, events, alerts) through the adapters -> Engine.ingest,
-    read as replay_frames reads them (``clean_events``, and ``decode`` for any other frame)."""
+    """Best of three: (frames/s, events/s, events, alerts) through the pipeline every mode runs
+    (frame -> inlet -> adapter -> engine -> alerts), as ``liqterm replay`` runs it."""
     best_frames = best_events = 0.0
     events = alerts = 0
-    readers = {venue: clean_reader(adapter) for venue, adapter in adapters.items()}
     for _ in range(3):  # best of three: the machine is shared
-        engine = Engine()
+        pipeline = Pipeline(Engine(), adapters, strict=True)
         started = time.perf_counter()
-        events = alerts = 0
-        for frame in frames:
-            batch = readers[frame.venue](frame.frame, frame.received_ms)
-            if batch is None:
-                batch = adapters[frame.venue].decode(frame.frame, frame.received_ms).events
-            for event in batch:
-                events += 1
-                alerts += len(engine.ingest(event))
+        pipeline.play(frames)
         elapsed = time.perf_counter() - started
+        events, alerts = pipeline.totals()["events"], pipeline.alerts
         best_events, best_frames = max(best_events, events / elapsed), max(best_frames, len(frames) / elapsed)
     return best_frames, best_events, events, alerts
 
@@ -120,6 +116,10 @@ def replay_throughput() -> None:
     ingest_only = events / (time.perf_counter() - started)
     print(f"  of which parse alone {parse_only:,.0f} events/s (adapters reading with {JSON_BACKEND}), "
           f"Engine.ingest alone {ingest_only:,.0f} events/s")  # fmt: skip
+    # What the pipeline adds over the two: per event, 1/full - 1/parse - 1/ingest.
+    extra_ns = (1 / best_events - 1 / parse_only - 1 / ingest_only) * 1e9
+    print(f"  per event: parse {1e9 / parse_only:,.0f} ns, engine {1e9 / ingest_only:,.0f} ns, "
+          f"the pipeline itself (inlet, tally, clock, sinks) {extra_ns:,.0f} ns")  # fmt: skip
     print(f"  json.loads floor: {best_loads:,.0f} frames/s; the full path takes "
           f"{best_loads / best_frames:.1f}x the floor's time per frame")  # fmt: skip
     if JSON_BACKEND == "orjson":
@@ -167,17 +167,23 @@ async def _latency(rate: float, seconds: float) -> np.ndarray:
         arrived[0] = time.perf_counter()
         return time.time_ns() // 1_000_000
 
-    def on_events(venue: str, events: list[Liquidation]) -> None:
-        for event in events:
-            if engine.ingest(event):
-                samples.append(time.perf_counter() - arrived[0])
-        if engine.events_total >= count:
-            done.set()
+    class Timing:
+        """The alert sink: how long after the frame's arrival its alert came out."""
 
+        def on_alerts(self, alerts: list, cause: Liquidation | None) -> None:
+            samples.append(time.perf_counter() - arrived[0])
+            if engine.events_total >= count:
+                done.set()
+
+        def on_event(self, event: Liquidation, result: object) -> None:
+            if engine.events_total >= count:
+                done.set()
+
+    pipeline = Pipeline(engine, {"binance": ADAPTERS["binance"]}, [Timing()])
     url, finished = _serve_in_thread(frames)
     began = time.perf_counter()
-    stream = VenueStream(ADAPTERS["binance"], url, on_events, settings=StreamSettings(open_timeout_s=2.0),
-                         clock=clock)  # fmt: skip
+    stream = VenueStream(ADAPTERS["binance"], url, pipeline.inlet("binance"),
+                         settings=StreamSettings(open_timeout_s=2.0), clock=clock)  # fmt: skip
     stop = asyncio.Event()
     task = asyncio.create_task(stream.run(stop))
     with contextlib.suppress(TimeoutError):
@@ -224,10 +230,7 @@ def memory() -> None:
     gc.collect()
     before = rss_mb()
     engine = Engine()
-    adapter = default_adapters()["binance"]
-    for frame in _million_frames():
-        for event in adapter.decode(frame.frame, frame.received_ms).events:
-            engine.ingest(event)
+    Pipeline(engine, {"binance": default_adapters()["binance"]}, strict=True).play(_million_frames())
     gc.collect()
     after = rss_mb()
     print(f"memory: RSS {after:.0f} MB after replaying {engine.events_total:,} events over 24 h "

@@ -1,9 +1,11 @@
 """Connection-manager and recording throughput: how many frames per second each stage takes.
 
-1. ``handler``: FrameHandler.handle (count, frame sink, decode, deliver) on Binance
-   frames, against the adapter's ``decode`` alone (the overhead of the manager).
+1. ``handler``: FrameHandler.handle (size check, then the pipeline: count, frame sink,
+   decode, engine) on Binance frames, against the adapter's ``decode`` alone and the
+   engine's ``ingest`` of the same events (what the pipeline itself adds).
 2. ``websocket``: a local fake Binance server sends N frames flat out to one
-   VenueStream (real adapter, counting sink): frames/s through the full socket path.
+   VenueStream (real adapter, the pipeline into an engine): frames/s through the full
+   socket path.
 3. ``record`` / ``read`` / ``replay``: RecordingWriter (gzip), RecordingReader, and
    replay through the adapters and the engine.
 
@@ -20,15 +22,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
+from liqterm.engine import Engine
 from liqterm.model import Liquidation, Side
+from liqterm.pipeline import Pipeline
 from liqterm.recording import RecordedFrame, RecordingReader, RecordingWriter
 from liqterm.recording.replay import replay_json
 from liqterm.streams import StreamSettings, VenueStream
 from liqterm.streams.handler import FrameHandler
-from liqterm.streams.health import HealthTracker
 from liqterm.venues.binance import BinanceAdapter
-from liqterm.demo.servers import FakeVenueServer
-from liqterm.demo.servers.encode import encode_event
 
 N = 20_000
 START_MS = 1_761_155_064_189
@@ -60,41 +63,52 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:>12,.0f} frames/s  ({seconds * 1e6 / count:.2f} µs/frame)"
 
 
+class _FrameSink:
+    def on_frame(self, venue: str, received_ms: int, text: str) -> None:
+        return None
+
+
 def bench_handler(recorded: list[RecordedFrame]) -> None:
     adapter = BinanceAdapter()
     texts = [frame.frame for frame in recorded]
     started = time.perf_counter()
-    for text in texts:
-        adapter.decode(text, 0)
+    decoded = [adapter.decode(frame.frame, frame.received_ms).events for frame in recorded]
     decode_s = time.perf_counter() - started
-    handler = FrameHandler(
-        adapter,
-        adapter.keepalive,
-        HealthTracker("binance"),
-        StreamSettings(),
-        lambda venue, events: None,
-        lambda venue, ms, text: None,
-    )
+    engine = Engine()
     started = time.perf_counter()
-    for text in texts:
-        handler.handle(text, 0)
+    for events in decoded:
+        for event in events:
+            engine.ingest(event)
+    ingest_s = time.perf_counter() - started
+    pipeline = Pipeline(Engine(), {"binance": adapter}, [_FrameSink()])
+    handler = FrameHandler(pipeline.inlet("binance"), adapter.keepalive, StreamSettings())
+    started = time.perf_counter()
+    for frame in recorded:
+        handler.handle(frame.frame, frame.received_ms)
     handle_s = time.perf_counter() - started
     print(f"decode alone       {rate(len(texts), decode_s)}")
-    print(f"handler.handle     {rate(len(texts), handle_s)}  overhead x{handle_s / decode_s:.2f}")
+    print(f"Engine.ingest      {rate(len(texts), ingest_s)}")
+    print(
+        f"handler.handle     {rate(len(texts), handle_s)}  "
+        f"pipeline overhead x{handle_s / (decode_s + ingest_s):.2f} of decode + ingest"
+    )
 
 
 async def bench_websocket(recorded: list[RecordedFrame]) -> None:
-    received = 0
     done = asyncio.Event()
 
-    def sink(venue: str, events: list[Liquidation]) -> None:
-        nonlocal received
-        received += len(events)
-        if received >= len(recorded):
-            done.set()
+    class Count:
+        received = 0
 
+        def on_event(self, event: Liquidation, result: object) -> None:
+            Count.received += 1
+            if Count.received >= len(recorded):
+                done.set()
+
+    adapter = BinanceAdapter()
+    pipeline = Pipeline(Engine(), {"binance": adapter}, [Count()])
     async with FakeVenueServer("binance", recorded) as server:
-        stream = VenueStream(BinanceAdapter(), server.url, sink)
+        stream = VenueStream(adapter, server.url, pipeline.inlet("binance"))
         stop = asyncio.Event()
         task = asyncio.create_task(stream.run(stop))
         started = time.perf_counter()
@@ -103,7 +117,9 @@ async def bench_websocket(recorded: list[RecordedFrame]) -> None:
         elapsed = time.perf_counter() - started
         stop.set()
         await task
-    print(f"fake server -> VenueStream -> sink (one socket, includes connect) {rate(received, elapsed)}")
+    print(
+        f"fake server -> VenueStream -> pipeline (one socket, with connect) {rate(Count.received, elapsed)}"
+    )
 
 
 def bench_recording(recorded: list[RecordedFrame]) -> None:

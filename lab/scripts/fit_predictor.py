@@ -33,6 +33,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from liqterm.engine.cascade import LiqtermPredictor
 from liqterm_lab.calibrate import GeneratorSpec, calibrate
 from liqterm_lab.clustering import measure
 from liqterm_lab.crossval import choose, cross_validate
@@ -51,7 +52,6 @@ from liqterm_lab.train import (
     fit_params,
     recorded_hours,
 )
-from liqterm.engine.cascade import LiqtermPredictor
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "src" / "liqterm" / "data" / "demo-binance-2025-10-22.jsonl.gz"

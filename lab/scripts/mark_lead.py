@@ -22,13 +22,13 @@ import json
 import sys
 from pathlib import Path
 
+from liqterm.config.load import ConfigError, load
+from liqterm.config.paths import config_path
+from liqterm.recording.replay import default_adapters
 from liqterm_lab.events import merged_frames
 from liqterm_lab.marks import mark_lead, read_marks, render_mark_lead
 from liqterm_lab.report import plain
 from liqterm_lab.runner import collect
-from liqterm.config.load import ConfigError, load
-from liqterm.config.paths import config_path
-from liqterm.recording.replay import default_adapters
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -291,8 +291,15 @@ def watch(
         bool, typer.Option("--json", help="One JSON object per line (as replay --json).")
     ] = False,
     offline_instruments: OfflineOption = False,
+    record: Annotated[
+        Path | None, typer.Option("--record", help="Also record every raw frame to this file.")
+    ] = None,
 ) -> None:
-    """Run the live pipeline headless: liquidations and alerts as lines (for servers and logs)."""
+    """Run the live pipeline headless: liquidations and alerts as lines (for servers and logs).
+
+    It keeps the app's state (24 h whales, windows, alert cooldowns) across restarts, and
+    forwards alerts to Telegram when that is switched on.
+    """
     cfg, _ = load_config()
     start_logging()
     names = _venues_or_exit(cfg, venues)
@@ -306,7 +313,14 @@ def watch(
 
     _run_until_interrupted(
         lambda stop: watch_venues(
-            cfg, names, line, status, stop, json_lines=json_output, refresh=not offline_instruments
+            cfg,
+            names,
+            line,
+            status,
+            stop,
+            json_lines=json_output,
+            refresh=not offline_instruments,
+            record=record,
         )
     )
 

@@ -1,4 +1,5 @@
-"""The engine runs compiled (mypyc) where the install could build it, and as plain Python otherwise.
+"""The engine and the pipeline run compiled (mypyc) where the install could build them, and as
+plain Python otherwise.
 
 ``make test`` runs this module twice: on the installed package, and on the sources with
 ``LIQTERM_EXPECT_PURE=1`` (what a machine without a C compiler gets).
@@ -14,18 +15,23 @@ import pytest
 from liqterm import engine as engine_package
 from liqterm.engine import COMPILED, Engine
 
-HOT_MODULES = ("engine", "flow", "cascade", "correlation", "guard", "alerts", "events", "whales", "sessions")
+HOT_MODULES = (
+    "engine/engine", "engine/flow", "engine/cascade", "engine/correlation", "engine/guard",
+    "engine/alerts", "engine/events", "engine/outcome", "engine/whales", "engine/sessions",
+    "pipeline/core", "pipeline/tally",
+)  # fmt: skip
 
 
 def _compiled(name: str) -> bool:
-    module = importlib.import_module(f"liqterm.engine.{name}")
+    module = importlib.import_module("liqterm." + name.replace("/", "."))
     return not (module.__file__ or "").endswith(".py")
 
 
 def test_the_hot_modules_are_all_compiled_or_all_plain() -> None:
     states = {name: _compiled(name) for name in HOT_MODULES}
     assert set(states.values()) == {COMPILED}, states
-    assert not _compiled("readout") and not _compiled("snapshot")  # the read side stays Python
+    assert not _compiled("engine/readout") and not _compiled("engine/snapshot")  # the read side stays Python
+    assert not _compiled("pipeline/sinks")
 
 
 @pytest.mark.skipif(not os.environ.get("LIQTERM_EXPECT_PURE"), reason="only in the plain-Python run")

@@ -50,7 +50,7 @@ def test_retail_events_count_in_aggregates_but_do_not_alert() -> None:
     engine = Engine()
     alerts = []
     for i in range(10):
-        alerts += engine.ingest(liq(1_000, ms=US + i * 100))
+        alerts += engine.ingest(liq(1_000, ms=US + i * 100)).alerts
     meter = next(m for m in engine.snapshot().meters if m.asset == "BTC")
     assert meter.long_60s == pytest.approx(10_000)
     assert meter.events_per_min == 10

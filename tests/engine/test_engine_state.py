@@ -57,15 +57,15 @@ def test_out_of_order_events_are_counted() -> None:
 def test_identical_events_are_ingested_once() -> None:
     engine = Engine()
     event = liq(600_000)
-    first = engine.ingest(event)
-    replay = engine.ingest(dataclasses.replace(event, received_ms=event.received_ms + 9_000))
+    first = engine.ingest(event).alerts
+    replay = engine.ingest(dataclasses.replace(event, received_ms=event.received_ms + 9_000)).alerts
     assert first and replay == []
     snapshot = engine.snapshot()
     assert snapshot.events_total == 1
     assert snapshot.duplicates == 1
     assert meter(engine).long_60s == 600_000
     # The same size at another time, or on another venue, is a different event.
-    assert engine.ingest(dataclasses.replace(event, exchange_ms=event.exchange_ms + 1)) is not None
+    assert engine.ingest(dataclasses.replace(event, exchange_ms=event.exchange_ms + 1)).alerts is not None
     engine.ingest(dataclasses.replace(event, venue="bybit"))
     assert engine.snapshot().events_total == 3
 
@@ -95,7 +95,7 @@ def test_dedup_memory_is_bounded_by_the_horizon() -> None:
 def test_implausible_events_are_rejected_and_counted(bad: dict) -> None:
     engine = Engine()
     event = dataclasses.replace(liq(1_000, ms=T0), **bad)
-    assert engine.ingest(event) == []
+    assert engine.ingest(event).alerts == []
     snapshot = engine.snapshot()
     assert snapshot.rejected == 1
     assert sum(snapshot.rejects["binance"].values()) == 1
@@ -196,9 +196,9 @@ def test_restore_rebuilds_windows_whales_and_cooldowns_without_repeating_alerts(
     assert after.alerts == ()  # nothing re-announced
     # The next event of an already-alerted key is still inside its cooldown on both.
     follow = liq(1_100_000, ms=T0 + 12_000)
-    assert [a.kind for a in rebuilt.ingest(follow)] == [a.kind for a in live.ingest(follow)]
+    assert [a.kind for a in rebuilt.ingest(follow).alerts] == [a.kind for a in live.ingest(follow).alerts]
     # Restored events are remembered: a venue repeating one after the restart is a duplicate.
-    assert rebuilt.ingest(events[0]) == [] and rebuilt.snapshot().duplicates == 1
+    assert rebuilt.ingest(events[0]).alerts == [] and rebuilt.snapshot().duplicates == 1
 
 
 def test_rejections_are_counted_per_venue_with_their_reason() -> None:

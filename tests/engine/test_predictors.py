@@ -92,6 +92,6 @@ def test_predictors_are_pluggable() -> None:
             return 0.95
 
     engine = Engine(predictor=Always())
-    alerts = engine.ingest(liq(1_100_000))
+    alerts = engine.ingest(liq(1_100_000)).alerts
     warnings = [a for a in alerts if a.kind == "cascade_warning"]
     assert warnings and warnings[0].probability == 0.95 and warnings[0].priority.label == "critical"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from liqterm.engine.cascade import LiqtermPredictor
 from liqterm_lab.params import load_params
 from liqterm_lab.runner import Material, collect
 from liqterm_lab.synthetic import Synthetic
 from liqterm_lab.tradeoff import engine_tradeoff, render
 from liqterm_lab.train import FeatureTap, fit_engine_model, run_up
-from liqterm.engine.cascade import LiqtermPredictor
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +54,9 @@ def test_the_tradeoff_table_fits_each_weight_and_scores_it_against_the_baselines
 
 
 def test_onset_approach_sorts_onsets_by_how_far_below_the_threshold_they_began(tapped) -> None:
+    from liqterm.config.schema import Config
     from liqterm_lab.labels import notional_threshold, per_second
     from liqterm_lab.tradeoff import QUIET_FILL, onset_approach
-    from liqterm.config.schema import Config
 
     material, _ = tapped
     thresholds = Config().thresholds

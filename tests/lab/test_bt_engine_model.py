@@ -34,10 +34,12 @@ def test_probability_is_a_probability_and_quiet_assets_sit_at_the_idle_value() -
     engine = Engine(predictor=make_predictor("liqterm"))
     for i in range(30):
         engine.ingest(_liq(40_000.0, T0 + i * 300, ("binance", "okx", "bybit")[i % 3]))
-    busy = engine.probability_at("BTC", T0 + 9_000)
+    engine.advance_to(T0 + 9_000)
+    busy = engine.cascade_probability("BTC", T0 + 9_000)
     features = engine.predictor.features(engine._assets["BTC"], T0 + 9_000, 2_500_000.0)
     assert features["venues"] == 3.0 and all(math.isfinite(v) for v in features.values())
-    quiet = engine.probability_at("BTC", T0 + 200_000)
+    engine.advance_to(T0 + 200_000)
+    quiet = engine.cascade_probability("BTC", T0 + 200_000)
     assert 0.0 < quiet < busy < 1.0
 
 
@@ -45,9 +47,9 @@ def test_the_default_alert_levels_are_the_ones_the_refit_chose_and_the_backtest_
     """The app warns at ``alerts.possible``; the refit picks that level on training data for a
     false-warning budget, and the backtest scores the engine predictor at it. A refit that moves
     the levels fails here until the config defaults follow."""
+    from liqterm.config.schema import AlertConfig
     from liqterm_lab.params import load_params
     from liqterm_lab.train import ALERT_GRID
-    from liqterm.config.schema import AlertConfig
 
     levels = load_model()["alert_levels"]
     defaults = AlertConfig()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from bt_data import REAL_CSV
 
+from liqterm.config.schema import ThresholdConfig
 from liqterm_lab.labels import (
     LabelRule,
     find_episodes,
@@ -17,7 +18,6 @@ from liqterm_lab.labels import (
     per_second,
     rate_ratio_episodes,
 )
-from liqterm.config.schema import ThresholdConfig
 from shared_data import shared_file
 
 

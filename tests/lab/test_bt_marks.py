@@ -14,6 +14,8 @@ import math
 import numpy as np
 import pytest
 
+from liqterm.recording.format import RecordedFrame
+from liqterm.recording.replay import default_adapters
 from liqterm_lab.marks import (
     MIN_CHANGES,
     mark_grid,
@@ -23,8 +25,6 @@ from liqterm_lab.marks import (
     render_mark_lead,
 )
 from liqterm_lab.runner import Material
-from liqterm.recording.format import RecordedFrame
-from liqterm.recording.replay import default_adapters
 
 LEAD_S = 30
 

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from liqterm_lab.labels import DEFAULT_N_MIN
-from liqterm_lab.report import label_config
 from liqterm.config import Config, ConfigError
 from liqterm.config.load import loads
+from liqterm_lab.labels import DEFAULT_N_MIN
+from liqterm_lab.report import label_config
 
 
 def test_the_config_defaults_are_the_labeller_defaults() -> None:

@@ -11,12 +11,12 @@ import pytest
 from bt_data import DEMO
 from typer.testing import CliRunner
 
-from liqterm_lab.params import load_params
-from liqterm_lab.report import render_text, run_backtest, to_json
-from liqterm_lab.runner import ALL_PREDICTORS, score
 from liqterm.cli import app
 from liqterm.recording import read_frames
 from liqterm.recording.writer import write_frames
+from liqterm_lab.params import load_params
+from liqterm_lab.report import render_text, run_backtest, to_json
+from liqterm_lab.runner import ALL_PREDICTORS, score
 
 CONTRACT = ("brier", "bss", "precision", "recall", "median_lead_s", "p10_lead_s", "false_per_hour",
             "detection_delay_s", "warnings", "hits")  # fmt: skip

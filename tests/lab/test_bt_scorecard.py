@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from liqterm.scorecard import Scorecard, shipped_summary
 from liqterm.engine.alerts import Alert, Priority
+from liqterm.scorecard import Scorecard, shipped_summary
 
 T0 = 1_761_150_000_000
 

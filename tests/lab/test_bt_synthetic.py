@@ -7,11 +7,11 @@ from collections import Counter
 
 import numpy as np
 
+from liqterm.model import VENUE_IDS
 from liqterm_lab.calibrate import GeneratorSpec
 from liqterm_lab.runner import collect
 from liqterm_lab.scopes import coverage_gaps
 from liqterm_lab.synthetic import generate
-from liqterm.model import VENUE_IDS
 
 
 def test_frames_of_all_five_venues_decode_without_rejects(synthetic, synthetic_material) -> None:

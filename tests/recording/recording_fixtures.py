@@ -121,8 +121,8 @@ def cascade_binance_frames(limit: int | None = None) -> list[RecordedFrame]:
     import csv
     from datetime import UTC, datetime
 
-    from liqterm.model import Liquidation, Side, canonical_asset
     from liqterm.demo.servers.encode import encode_event
+    from liqterm.model import Liquidation, Side, canonical_asset
 
     source: list[RecordedFrame] = []
     with shared_file(CASCADE_CSV).open(newline="") as handle:

@@ -8,10 +8,12 @@ from collections import Counter
 from recording_fixtures import cascade_binance_frames, wait_until
 
 from liqterm.config.schema import Config
-from liqterm.model import Liquidation
-from liqterm.streams import StreamSettings
-from liqterm.streams.live import build_manager, enabled_venues
 from liqterm.demo.servers import FakeVenues, config_with_urls, demo_frames
+from liqterm.engine import Engine, IngestResult
+from liqterm.model import Liquidation
+from liqterm.pipeline import Pipeline
+from liqterm.streams import StreamSettings
+from liqterm.streams.live import build_manager, enabled_venues, live_adapters
 
 FAST = StreamSettings(
     open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01, backoff_base_s=0.05, backoff_cap_s=0.2
@@ -24,14 +26,16 @@ async def test_demo_frames_reach_the_engine_from_all_five_venues() -> None:
     assert set(spread) == {"binance", "bybit", "okx", "gateio", "bitget"}
     got: Counter[str] = Counter()
 
-    def sink(venue: str, events: list[Liquidation]) -> None:
-        got[venue] += len(events)
+    class Count:
+        def on_event(self, event: Liquidation, result: IngestResult) -> None:
+            got[event.venue] += 1
 
     async with FakeVenues(frames, retime=True) as fakes:
         config = config_with_urls(Config(), fakes.urls)
         venues = enabled_venues(config)
         assert venues == ["binance", "bybit", "okx", "gateio", "bitget"]
-        manager = build_manager(config, venues, sink, settings=FAST, refresh=False)
+        pipeline = Pipeline(Engine(config), live_adapters(config, venues), [Count()])
+        manager = build_manager(config, pipeline, settings=FAST, refresh=False)
         stop = asyncio.Event()
         task = asyncio.create_task(manager.run(stop))
         try:

@@ -15,14 +15,14 @@ from types import MappingProxyType
 from recording_fixtures import bundled_adapters, wait_until
 
 from liqterm.config.schema import Config, VenueConfig
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 from liqterm.model import Liquidation, Side
 from liqterm.recording import read_frames
 from liqterm.recording.record import record
 from liqterm.recording.replay import replay_json
 from liqterm.streams import StreamSettings
 from liqterm.streams.watch import watch
-from liqterm.demo.servers import FakeVenueServer
-from liqterm.demo.servers.encode import encode_event
 
 VENUES = ["binance", "bybit", "okx", "gateio", "bitget"]
 FAST = StreamSettings(
@@ -137,7 +137,7 @@ async def test_watch_prints_json_lines_and_state_changes() -> None:
         stop.set()
         feed = await task
     records = [json.loads(line) for line in lines]
-    assert sum(record["type"] == "liquidation" for record in records) == 10 == feed.events
+    assert sum(record["type"] == "liquidation" for record in records) == 10 == feed.totals()["events"]
     assert any(status == "okx: live" for status in statuses)
 
 

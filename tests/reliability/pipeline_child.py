@@ -1,7 +1,7 @@
 """The headless pipeline with persistence, as a child process the kill -9 test can SIGKILL.
 
 Not a test module. ``python pipeline_child.py VENUE URL STATE_FILE`` restores the
-engine from STATE_FILE, streams VENUE from URL through ``StateStore.ingest`` and
+engine from STATE_FILE, streams VENUE from URL through the pipeline (the state store a sink) and
 writes one JSON line per happening to stdout, flushed at once (so the parent sees
 exactly what happened before the kill):
 
@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from liqterm.engine import Engine
+from liqterm.engine import Alert, Engine, IngestResult
 from liqterm.model import Liquidation
+from liqterm.pipeline import Pipeline, StoreSink
 from liqterm.state import StateStore
 from liqterm.streams import StreamSettings, VenueStream
 from liqterm.venues import ADAPTERS, load_offline_instruments
@@ -56,17 +57,20 @@ async def main(venue: str, url: str, state: Path) -> None:
     restored = report.restore(engine)
     emit({"t": "restored", "events": restored, "whales": whales(engine), "message": report.message})
 
-    def sink(_venue: str, events: list[Liquidation]) -> None:
-        for event in events:
-            before = engine.events_total
-            for alert in store.ingest(engine, [event]):
+    class Lines:
+        """A pipeline sink writing what the engine did, line by line, before the kill can come."""
+
+        def on_event(self, event: Liquidation, result: IngestResult) -> None:
+            emit({"t": "E", "id": list(event.identity), "wall": time.time_ns() // 1_000_000})
+
+        def on_alerts(self, alerts: list[Alert], cause: Liquidation | None) -> None:
+            for alert in alerts:
                 emit({"t": "A", "kind": alert.kind, "key": alert.key, "at": alert.at_ms})
-            if engine.events_total != before:
-                emit({"t": "E", "id": list(event.identity), "wall": time.time_ns() // 1_000_000})
 
     adapter = ADAPTERS[venue]
+    pipeline = Pipeline(engine, {venue: adapter}, [StoreSink(store, engine), Lines()])
     keepalive = dataclasses.replace(adapter.keepalive, ping_interval_s=0.15, silence_timeout_s=2.0)
-    stream = VenueStream(adapter, url, sink, settings=SETTINGS, keepalive=keepalive)
+    stream = VenueStream(adapter, url, pipeline.inlet(venue), settings=SETTINGS, keepalive=keepalive)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
 

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from liqterm.engine import Alert, Engine
 from liqterm.model import Liquidation, Side
+from liqterm.pipeline import AlertCallback, Pipeline, StoreSink
+from liqterm.state import StateStore
 
 # Wednesday 2025-10-22 15:00 UTC (US session, multiplier 1).
 T0 = 1_761_145_200_000
@@ -62,3 +65,13 @@ def read_only_folder(folder: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
+def through_store(store: StateStore, engine: Engine, events: list[Liquidation]) -> list[Alert]:
+    """``events`` into ``engine`` through a pipeline whose sink is ``store`` (as the app and
+    ``watch`` wire it); returns the alerts they raised."""
+    raised: list[Alert] = []
+    pipeline = Pipeline(engine, {}, [StoreSink(store, engine), AlertCallback(raised.append)])
+    for event in events:
+        pipeline.inlet(event.venue).events([event])
+    return raised

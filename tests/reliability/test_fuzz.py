@@ -20,10 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liqterm.config import Config, ConfigError, loads
+from liqterm.demo.servers.encode import encode_event
 from liqterm.model import VENUE_IDS, Liquidation, Side
 from liqterm.venues import ADAPTERS
 from liqterm.venues.base import Decoded
-from liqterm.demo.servers.encode import encode_event
 
 RECEIVED = 1_800_000_000_000
 

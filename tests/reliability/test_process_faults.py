@@ -27,10 +27,10 @@ from stream_helpers import wait_until
 from venue_rig import events, frames
 from websockets.exceptions import ConnectionClosed
 
+from liqterm.demo.servers import FakeVenueServer
 from liqterm.engine import Engine
 from liqterm.model import Liquidation
 from liqterm.venues.binance import BinanceAdapter
-from liqterm.demo.servers import FakeVenueServer
 
 CHILD = Path(__file__).with_name("pipeline_child.py")
 FLUSH_BOUND_MS = 1_000
@@ -166,7 +166,7 @@ async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
     clean = Engine()
     expected_alerts = Counter()
     for event in chosen:
-        for alert in clean.ingest(event):
+        for alert in clean.ingest(event).alerts:
             expected_alerts[(alert.kind, alert.key, alert.at_ms)] += 1
     assert final["whales"] == _whales(clean) and final["events_total"] == count
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fault_table import record
+from stream_helpers import Collector, open_stream
 from typer.testing import CliRunner
 
 from fakes.telegram_api import CANARY_TOKEN, USER_CHAT, FakeBotApi
@@ -20,7 +21,7 @@ from liqterm.config import ConfigError, TelegramConfig, loads
 from liqterm.config.save import update_file
 from liqterm.logs import setup_logging
 from liqterm.state import StateStore
-from liqterm.streams import StreamSettings, VenueStream
+from liqterm.streams import StreamSettings
 from liqterm.telegram.client import Timeouts
 from liqterm.telegram.forwarder import Forwarder, build_forwarder
 from liqterm.telegram.secret import TOKEN_ENV, Secret
@@ -176,7 +177,7 @@ async def test_every_connection_is_opened_with_frame_and_queue_bounds(
 
     monkeypatch.setattr(module.websockets, "connect", connect)
     settings = StreamSettings()
-    stream = VenueStream(ADAPTERS["okx"], None, lambda v, b: None)
+    stream = open_stream(ADAPTERS["okx"], None, Collector())
     await stream._session()
     assert seen["max_size"] == settings.hard_max_frame_bytes <= 16 << 20
     assert seen["max_queue"] == settings.max_queue <= 1024
@@ -227,7 +228,7 @@ def test_the_bot_api_is_never_reached_in_clear_over_a_network() -> None:
 
 def test_the_stream_refuses_plain_ws_to_a_real_host_whatever_the_source() -> None:
     with pytest.raises(ValueError, match=r"refusing ws://fstream\.binance\.com"):
-        VenueStream(ADAPTERS["binance"], "ws://fstream.binance.com/ws/!forceOrder@arr", lambda v, b: None)
+        open_stream(ADAPTERS["binance"], "ws://fstream.binance.com/ws/!forceOrder@arr", Collector())
     record(
         "security",
         "TLS",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fault_table import record
-from state_helpers import T0, day_of_events, liq, read_only_folder, rows_in
+from state_helpers import T0, day_of_events, liq, read_only_folder, rows_in, through_store
 
 from liqterm.engine import Engine
 from liqterm.model import Side
@@ -24,7 +24,7 @@ def _live(path: Path, events: list, **options: float) -> tuple[Engine, list]:
     store, report = StateStore.open(path, wall_ms=END, **options)
     assert report.available and report.message is None
     engine = Engine()
-    alerts = store.ingest(engine, events)
+    alerts = through_store(store, engine, events)
     store.close()
     return engine, alerts
 
@@ -59,9 +59,9 @@ def test_a_restart_gets_the_same_whale_pane_windows_and_cooldowns(tmp_path: Path
     )
     # The next whale of an already-alerted key is inside its cooldown on both engines.
     follow = liq(1_100_000, END + 1_000, "BTC", "okx")
-    assert [a.key for a in rebuilt.ingest(follow)] == [a.key for a in live.ingest(follow)]
+    assert [a.key for a in rebuilt.ingest(follow).alerts] == [a.key for a in live.ingest(follow).alerts]
     # A venue repeating an event after the restart is a duplicate, not a second liquidation.
-    assert rebuilt.ingest(events[-1]) == [] and rebuilt.snapshot().duplicates == 1
+    assert rebuilt.ingest(events[-1]).alerts == [] and rebuilt.snapshot().duplicates == 1
     record(
         "state",
         "sqlite",
@@ -80,7 +80,7 @@ def test_no_alert_is_raised_twice_across_a_restart(tmp_path: Path) -> None:
     engine = Engine()
     report.restore(engine)
     # same key 20 s later: suppressed by the restored cooldown, exactly as without a restart
-    again = store.ingest(engine, [liq(1_200_000, T0 + 20_000, "BTC", "okx")])
+    again = through_store(store, engine, [liq(1_200_000, T0 + 20_000, "BTC", "okx")])
     store.close()
     assert again == []
     assert engine.snapshot().suppressed_total == 1
@@ -91,9 +91,9 @@ def test_an_event_is_stored_once_however_often_it_arrives(tmp_path: Path) -> Non
     events = [liq(30_000 + i, T0 + i * 100) for i in range(50)]
     store, _ = StateStore.open(path, wall_ms=T0)
     engine = Engine()
-    store.ingest(engine, events)
-    store.ingest(engine, events)  # a reconnect delivers them again: the engine refuses them
-    store.record((e, "retail") for e in events)  # and even a caller that records twice
+    through_store(store, engine, events)
+    through_store(store, engine, events)  # a reconnect delivers them again: the engine refuses them
+    store.add_events((e, "retail") for e in events)  # and even a caller that records twice
     assert store.flush(2.0)
     store.close()
     assert rows_in(path) == (50, 0)
@@ -180,7 +180,7 @@ def test_a_damaged_file_is_moved_aside_and_the_app_starts_fresh(tmp_path: Path, 
     store, report = StateStore.open(path, wall_ms=END)
     engine = Engine()
     report.restore(engine)
-    alerts = store.ingest(engine, [liq(3_000_000, END)])  # and it works from here on
+    alerts = through_store(store, engine, [liq(3_000_000, END)])  # and it works from here on
     store.close()
     assert report.available and report.moved_to is not None and report.moved_to.exists()
     assert str(report.moved_to) in (report.message or "") and "started fresh" in (report.message or "")
@@ -223,7 +223,7 @@ def test_a_read_only_data_folder_means_monitoring_without_saving(tmp_path: Path)
     with read_only_folder(folder):
         store, report = StateStore.open(folder / "state.sqlite3", wall_ms=T0)
         engine = Engine()
-        alerts = store.ingest(engine, [liq(3_000_000, T0)])
+        alerts = through_store(store, engine, [liq(3_000_000, T0)])
         store.close()
     assert not report.available and "cannot be saved" in (report.message or "")
     assert store.note == report.message and "monitoring continues" in store.note
@@ -236,7 +236,7 @@ def test_a_data_folder_that_is_a_file_means_monitoring_without_saving(tmp_path: 
     blocker.write_text("not a folder")
     store, report = StateStore.open(blocker / "state.sqlite3", wall_ms=T0)
     assert not report.available and store.note and blocker.read_text() == "not a folder"
-    assert store.flush() and store.ingest(Engine(), [liq(3_000_000, T0)])
+    assert store.flush() and through_store(store, Engine(), [liq(3_000_000, T0)])
 
 
 def test_a_full_disk_mid_run_is_reported_and_monitoring_goes_on(tmp_path: Path) -> None:
@@ -245,10 +245,10 @@ def test_a_full_disk_mid_run_is_reported_and_monitoring_goes_on(tmp_path: Path) 
     store, report = StateStore.open(path, wall_ms=END, pragmas={"max_page_count": 12})
     engine = Engine()
     events = day_of_events(END, step_ms=5_000)
-    alerts = store.ingest(engine, events)
+    alerts = through_store(store, engine, events)
     assert store.flush(2.0)
     status = store.status()
-    more = store.ingest(engine, [liq(3_000_000, END + 1_000, "SOL")])
+    more = through_store(store, engine, [liq(3_000_000, END + 1_000, "SOL")])
     store.close()
     assert report.available and not status.available
     assert status.note == "state not saved: the disk is full; monitoring continues"
@@ -278,10 +278,10 @@ def test_saving_resumes_when_the_disk_has_room_again(tmp_path: Path) -> None:
         real_write(batch)
 
     db.write = full_once  # type: ignore[method-assign]
-    store.ingest(engine, [liq(30_000, T0)])
+    through_store(store, engine, [liq(30_000, T0)])
     store.flush()
     assert store.note and "full" in store.note
-    store.ingest(engine, [liq(30_000, T0 + 1)])
+    through_store(store, engine, [liq(30_000, T0 + 1)])
     store.flush()
     assert store.note is None and store.status().written == 1 and store.status().lost == 1
     store.close()
@@ -290,7 +290,7 @@ def test_saving_resumes_when_the_disk_has_room_again(tmp_path: Path) -> None:
 def test_the_writer_commits_within_a_second_without_being_asked(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite3"
     store, _ = StateStore.open(path, wall_ms=T0)
-    store.ingest(Engine(), [liq(30_000, T0 + i) for i in range(20)])
+    through_store(store, Engine(), [liq(30_000, T0 + i) for i in range(20)])
     started = time.monotonic()
     while rows_in(path)[0] < 20:
         # the writer commits every 0.5 s; the rest is room for a busy machine's scheduler
@@ -302,7 +302,7 @@ def test_the_writer_commits_within_a_second_without_being_asked(tmp_path: Path) 
 def test_a_writer_that_falls_behind_drops_and_says_so(tmp_path: Path) -> None:
     store, _ = StateStore.open(tmp_path / "s.sqlite3", wall_ms=T0, max_pending=100)
     # one call of 250 against room for 100: the writer cannot have taken any in between
-    store.record([(liq(30_000, T0 + i), "retail") for i in range(250)])
+    store.add_events([(liq(30_000, T0 + i), "retail") for i in range(250)])
     status = store.status()
     store.close()
     assert status.dropped == 150 and "150 events not saved" in (store.note or "")
@@ -313,7 +313,7 @@ def test_old_rows_are_pruned_past_their_horizon(tmp_path: Path) -> None:
     store, _ = StateStore.open(path, wall_ms=END, prune_every_s=0.05)
     engine = Engine()
     events = day_of_events(END)
-    store.ingest(engine, events)
+    through_store(store, engine, events)
     store.flush()
     deadline = time.monotonic() + 2
     keep_recent = sum(1 for e in events if e.exchange_ms >= END - 65 * 60_000)
@@ -340,10 +340,10 @@ def test_a_restart_days_later_shows_no_stale_day(tmp_path: Path) -> None:
 def test_ingest_through_the_store_matches_the_engine_alone(tmp_path: Path) -> None:
     events = day_of_events(END, step_ms=30_000)
     plain = Engine()
-    expected = [a for e in events for a in plain.ingest(e)]
+    expected = [a for e in events for a in plain.ingest(e).alerts]
     store, _ = StateStore.open(tmp_path / "s.sqlite3", wall_ms=END)
     engine = Engine()
-    got = store.ingest(engine, events)
+    got = through_store(store, engine, events)
     store.close()
     assert got == expected
     assert engine.snapshot().whales_all == plain.snapshot().whales_all
@@ -351,6 +351,6 @@ def test_ingest_through_the_store_matches_the_engine_alone(tmp_path: Path) -> No
 
 def test_a_disabled_store_is_silent_and_cheap() -> None:
     store = StateStore.disabled("demo: state is not saved")
-    assert store.ingest(Engine(), [liq(3_000_000, T0, side=Side.SHORT)])
+    assert through_store(store, Engine(), [liq(3_000_000, T0, side=Side.SHORT)])
     assert store.flush() and store.note == "demo: state is not saved"
     store.close()

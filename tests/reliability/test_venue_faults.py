@@ -12,13 +12,13 @@ import dataclasses
 import time
 
 from fault_table import full, peak_rss_mb, record, reset_peak_rss
-from stream_helpers import FAST, now_ms, recorded, running, wait_until
+from stream_helpers import FAST, Collector, now_ms, pipeline_into, recorded, running, wait_until
 from venue_rig import SHORT_WINDOW, VENUES, ReconnectClock, each_venue, events, frames, keepalive, rig
 
-from liqterm.streams import StreamManager
 from liqterm.demo.servers import FakeVenueServer, Faults
 from liqterm.demo.servers.faults import oversized
 from liqterm.demo.servers.protocols import PROTOCOLS
+from liqterm.streams import StreamManager
 
 RECONNECT_LIMIT_S = 5.0
 
@@ -139,7 +139,7 @@ async def test_silent_but_acking_is_flagged_quiet_not_down() -> None:
         try:
             manager = StreamManager(
                 adapters,
-                lambda v, b: None,
+                pipeline_into(Collector(), adapters),
                 urls={n: s.url for n, s in servers.items()},
                 settings=FAST,
                 keepalives={a.name: keepalive(a) for a in adapters},

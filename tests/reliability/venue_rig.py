@@ -13,9 +13,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from stream_helpers import FAST, now_ms, recorded, wait_until
+from stream_helpers import FAST, Delivering, now_ms, open_stream, recorded, wait_until
 from websockets.frames import Frame, Opcode
 
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 from liqterm.engine import Engine
 from liqterm.model import VENUE_IDS, Liquidation, Side
 from liqterm.streams import StreamSettings, VenueStream
@@ -24,8 +26,6 @@ from liqterm.venues.base import KeepAlive
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bitget import BitgetAdapter
 from liqterm.venues.bybit import BybitAdapter
-from liqterm.demo.servers import FakeVenueServer
-from liqterm.demo.servers.encode import encode_event
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 
@@ -80,17 +80,12 @@ def frames(venue: str, adapter: AdapterBase, chosen: Sequence[Liquidation]) -> l
 class Rig:
     """A running stream of one venue into an engine, with the fake server beside it."""
 
-    def __init__(self, venue: str, server: FakeVenueServer, stream: VenueStream, engine: Engine) -> None:
+    def __init__(self, venue: str, server: FakeVenueServer, stream: VenueStream, engine: Delivering) -> None:
         self.venue = venue
         self.server = server
         self.stream = stream
-        self.engine = engine
-        self.delivered: list[Liquidation] = []
-
-    def sink(self, _venue: str, batch: list[Liquidation]) -> None:
-        self.delivered.extend(batch)
-        for event in batch:
-            self.engine.ingest(event)
+        self.engine = engine.engine
+        self.delivered = engine.delivered
 
     @property
     def health(self):  # type: ignore[no-untyped-def]
@@ -143,21 +138,20 @@ async def rig(
     options = {**SHORT_WINDOW, **server_options}
     server = FakeVenueServer(venue, recorded(venue, list(texts), start_ms=now_ms()), retime=True, **options)
     await server.start()
-    engine = Engine()
-    holder: list[Rig] = []
-    stream = VenueStream(
+    engine = Delivering(Engine())
+    stream = open_stream(
         adapter,
         server.url,
-        lambda v, b: holder[0].sink(v, b),
+        engine,  # type: ignore[arg-type]
         settings=settings,
         keepalive=keepalive(adapter, silence_s),
         symbols=(lambda: list(SYMBOLS)) if adapter.needs_symbols else None,
     )
-    holder.append(Rig(venue, server, stream, engine))
+    rigged = Rig(venue, server, stream, engine)
     stop = asyncio.Event()
     task = asyncio.create_task(stream.run(stop))
     try:
-        yield holder[0]
+        yield rigged
     finally:
         stop.set()
         async with asyncio.timeout(5):

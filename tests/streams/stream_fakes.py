@@ -40,6 +40,8 @@ class OkxLikeAdapter:
         return ['{"op":"subscribe","args":[{"channel":"liquidation-orders","instType":"SWAP"}]}']
 
     def decode(self, frame: str | bytes, received_ms: int) -> Decoded:
+        if frame == "pong":  # the answer to our ping: proves the link alive, like any control frame
+            return Decoded([], None, is_control=True)
         try:
             data = json.loads(frame)
         except ValueError:
@@ -103,10 +105,10 @@ class BybitLikeAdapter:
             return Decoded([], "invalid json")
         if "op" in data:
             return Decoded([], is_control=True)
-        events, rejected = [], None
+        events, rejected, unknown = [], None, False
         for row in data.get("data", []):
             if self.known and row["s"] not in self.known:
-                rejected = f"unknown symbol {row['s']}"
+                rejected, unknown = f"unknown symbol {row['s']}", True
                 continue
             side = Side.LONG if row["S"] == "Buy" else Side.SHORT
             events.append(
@@ -114,7 +116,7 @@ class BybitLikeAdapter:
                     self.name, row["s"], side, float(row["p"]), float(row["v"]), int(row["T"]), received_ms
                 )
             )
-        return Decoded(events, rejected)
+        return Decoded(events, rejected, unknown_symbol=unknown)
 
     def parse(self, frame: str | bytes, received_ms: int) -> list[Liquidation]:
         return self.decode(frame, received_ms).events

@@ -7,11 +7,6 @@ from collections import Counter
 
 import pytest
 
-from liqterm.model import Liquidation, Side
-from liqterm.recording import RecordedFrame
-from liqterm.venues.binance import BinanceAdapter
-from liqterm.venues.bitget import BitgetAdapter
-from liqterm.venues.bybit import BybitAdapter
 from liqterm.demo.servers.encode import (
     derive_frames,
     encode_event,
@@ -21,6 +16,11 @@ from liqterm.demo.servers.encode import (
     shift_times,
     venue_symbol,
 )
+from liqterm.model import Liquidation, Side
+from liqterm.recording import RecordedFrame
+from liqterm.venues.binance import BinanceAdapter
+from liqterm.venues.bitget import BitgetAdapter
+from liqterm.venues.bybit import BybitAdapter
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 

@@ -12,9 +12,9 @@ from stream_fakes import binance_frame, bybit_frame, okx_frame
 from stream_helpers import recorded
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from liqterm.recording import RecordedFrame
 from liqterm.demo.servers import FakeVenueServer, Faults
 from liqterm.demo.servers.playback import LOOP_GAP_MS, Playback
+from liqterm.recording import RecordedFrame
 
 BINANCE = binance_frame("BTCUSDT", "SELL", "38886.54", "0.288", 1_650_898_329_196)
 BYBIT = bybit_frame("ICPUSDT", "Buy", "2.585", "19.7", 1_789_670_094_099)

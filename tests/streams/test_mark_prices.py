@@ -11,16 +11,16 @@ import copy
 import dataclasses
 import json
 
-from stream_helpers import FAST, Collector, now_ms, wait_until
+from stream_helpers import FAST, Collector, now_ms, open_stream, pipeline_into, wait_until
 
 from liqterm.config.schema import Config
-from liqterm.model import Liquidation, Side
-from liqterm.recording.format import RecordedFrame
-from liqterm.streams.live import build_manager
-from liqterm.venues.binance import BinanceAdapter
-from liqterm.venues.bybit import BybitAdapter
 from liqterm.demo.servers import FakeVenueServer, config_with_urls
 from liqterm.demo.servers.encode import encode_event
+from liqterm.model import Liquidation, Side
+from liqterm.recording.format import RecordedFrame
+from liqterm.streams.live import build_manager, live_adapters
+from liqterm.venues.binance import BinanceAdapter
+from liqterm.venues.bybit import BybitAdapter
 from liqterm.venues.marks import WithMarkPrices
 
 
@@ -65,6 +65,16 @@ def _frames(venue: str = "binance") -> list[RecordedFrame]:
     return frames
 
 
+class FrameTap:
+    """A pipeline sink that keeps every raw frame's text."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def on_frame(self, venue: str, received_ms: int, text: str) -> None:
+        self.seen.append(text)
+
+
 async def _run(
     mark_prices: tuple[str, ...], until_mark: str | None = None, venue_id: str = "binance"
 ) -> tuple[Collector, list[str], object]:
@@ -74,10 +84,11 @@ async def _run(
         config = config_with_urls(Config(), {venue_id: server.url})
         venue = dataclasses.replace(config.venues[venue_id], mark_prices=mark_prices)
         config = dataclasses.replace(config, venues={**config.venues, venue_id: venue})
-        manager = build_manager(
-            config, [venue_id], sink, on_frame=lambda v, ms, text: seen.append(text), settings=FAST,
-            refresh=False, adapters={venue_id: ADAPTER_OF[venue_id]()},
-        )  # fmt: skip
+        pipeline = pipeline_into(
+            sink, live_adapters(config, [venue_id], {venue_id: ADAPTER_OF[venue_id]()}).values()
+        )
+        pipeline.add_sink(FrameTap(seen))
+        manager = build_manager(config, pipeline, settings=FAST, refresh=False)
         stop = asyncio.Event()
         task = asyncio.create_task(manager.run(stop))
         try:
@@ -147,10 +158,10 @@ def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() ->
 
 
 async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from liqterm_lab.marks import read_marks
     from liqterm.recording import read_frames
     from liqterm.recording.record import record
     from liqterm.recording.replay import default_adapters, replay_frames
+    from liqterm_lab.marks import read_marks
 
     path = tmp_path / "with-marks.jsonl.gz"
     async with FakeVenueServer("binance", _frames(), speed=1.0, retime=True) as server:
@@ -190,7 +201,7 @@ async def test_a_symbol_refresh_does_not_send_the_context_frames_again(monkeypat
     from stream_fakes import BybitLikeAdapter, bybit_frame
     from stream_helpers import running
 
-    from liqterm.streams import VenueStream, connection
+    from liqterm.streams import connection
 
     sent: list[str] = []
     send_all = connection.Connection._send_all
@@ -215,7 +226,7 @@ async def test_a_symbol_refresh_does_not_send_the_context_frames_again(monkeypat
               for i, symbol in enumerate(("AAAUSDT", "CCCUSDT"))]  # fmt: skip
     async with FakeVenueServer("bybit", frames, speed=0.05) as server:
         settings = dataclasses.replace(FAST, symbols_refresh_min_s=0.0)
-        stream = VenueStream(adapter, server.url, Collector(), settings=settings, symbols=symbols)
+        stream = open_stream(adapter, server.url, Collector(), settings=settings, symbols=symbols)
         async with running(stream):
             await wait_until(
                 lambda: any("DDDUSDT" in frame for frame in sent), what="the refresh's subscribe"

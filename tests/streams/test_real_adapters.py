@@ -10,17 +10,27 @@ import asyncio
 import dataclasses
 
 import pytest
-from stream_helpers import FAST, Collector, now_ms, recorded, running, wait_until
+from stream_helpers import (
+    FAST,
+    Collector,
+    Delivering,
+    now_ms,
+    open_stream,
+    pipeline_into,
+    recorded,
+    running,
+    wait_until,
+)
 
+from liqterm.demo.servers import FakeVenueServer, Faults
+from liqterm.demo.servers.encode import encode_event
 from liqterm.engine import Engine
 from liqterm.model import Liquidation, Side
-from liqterm.streams import StreamManager, VenueStream
+from liqterm.streams import StreamManager
 from liqterm.venues._common import AdapterBase
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bitget import BitgetAdapter
 from liqterm.venues.bybit import BybitAdapter
-from liqterm.demo.servers import FakeVenueServer, Faults
-from liqterm.demo.servers.encode import encode_event
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.okx import OkxAdapter
 
@@ -70,7 +80,7 @@ async def test_subscribe_and_events_arrive_normalised(venue: str) -> None:
     adapter = adapter_for(venue)
     sink = Collector()
     async with server_for(venue, frames_for(venue, adapter, now_ms())) as server:
-        stream = VenueStream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
+        stream = open_stream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: len(sink.events) == 3, what=f"{venue} events")
             health = stream.health()
@@ -88,7 +98,7 @@ async def test_subscribe_and_events_arrive_normalised(venue: str) -> None:
 async def test_keepalive_is_honoured_over_a_quiet_period(venue: str) -> None:
     adapter = adapter_for(venue)
     async with server_for(venue, []) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
+        stream = open_stream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
             await asyncio.sleep(1.0)  # 2.5 drop windows, no data at all
@@ -100,19 +110,14 @@ async def test_keepalive_is_honoured_over_a_quiet_period(venue: str) -> None:
 @pytest.mark.parametrize("venue", VENUES)
 async def test_reconnect_after_close_and_the_engine_dedups_the_overlap(venue: str) -> None:
     adapter = adapter_for(venue)
-    engine = Engine()
-    seen: list[Liquidation] = []
-
-    def sink(name: str, events: list[Liquidation]) -> None:
-        seen.extend(events)
-        for event in events:
-            engine.ingest(event)
+    sink = Delivering(Engine())
+    engine, seen = sink.engine, sink.delivered
 
     frames = frames_for(venue, adapter, now_ms())
     # no retime: the reconnect re-sends the very same frames, as a venue replaying would
     server = FakeVenueServer(venue, recorded(venue, frames, start_ms=now_ms()), **SHORT_WINDOW)
     async with server:
-        stream = VenueStream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
+        stream = open_stream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: len(seen) == 3, what="first delivery")
             await server.disconnect_all()
@@ -134,7 +139,7 @@ async def test_garbage_is_counted_not_fatal(venue: str) -> None:
     sink = Collector()
     faults = Faults(garbage_every=2)
     async with server_for(venue, frames_for(venue, adapter, now_ms()), faults=faults) as server:
-        stream = VenueStream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
+        stream = open_stream(adapter, server.url, sink, settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(
                 lambda: stream.health().rejected >= 1 and len(sink.events) == 2,
@@ -150,7 +155,7 @@ async def test_garbage_is_counted_not_fatal(venue: str) -> None:
 async def test_a_stalled_protocol_ping_venue_goes_stale() -> None:
     adapter = adapter_for("binance")
     async with server_for("binance", []) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
+        stream = open_stream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
             server.set_stall(True)
@@ -182,7 +187,7 @@ async def test_manager_flags_a_silent_while_acking_venue_as_quiet() -> None:
         sink = Collector()
         manager = StreamManager(
             adapters,
-            sink,
+            pipeline_into(sink, adapters),
             urls={name: server.url for name, server in servers.items()},
             settings=FAST,
             keepalives={adapter.name: quick(adapter) for adapter in adapters},
@@ -202,7 +207,7 @@ async def test_manager_flags_a_silent_while_acking_venue_as_quiet() -> None:
 async def test_adapter_request_headers_are_sent() -> None:
     adapter = adapter_for("gateio")
     async with server_for("gateio", []) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
+        stream = open_stream(adapter, server.url, Collector(), settings=FAST, keepalive=quick(adapter))
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
     assert server.last_request_headers.get("X-Gate-Size-Decimal") == "1"

@@ -6,13 +6,14 @@ import gzip
 import zlib
 
 import pytest
-from stream_fakes import OkxLikeAdapter, okx_frame
-from stream_helpers import FAST, Collector
+from stream_fakes import BybitLikeAdapter, OkxLikeAdapter, bybit_frame, okx_frame
+from stream_helpers import FAST, Collector, pipeline_into
+from stream_helpers import Exploding as ExplodingEngine
 
+from liqterm.pipeline import REPLAY_SLACK_MS
 from liqterm.streams import Backoff, StreamManager, SymbolList, SymbolSource
 from liqterm.streams.frames import frame_text
 from liqterm.streams.handler import FrameHandler
-from liqterm.streams.health import HealthTracker
 from liqterm.venues.base import Decoded, KeepAlive
 
 FRAME = okx_frame("BTC-USDT-SWAP", "long", "82655.7", "0.5", 1_791_565_600_771)
@@ -44,19 +45,18 @@ def test_frame_text_inflates_binary_frames_within_a_limit() -> None:
         frame_text(b"\xff\xfe", 100)
 
 
-def _handler(adapter: object, sink: object = None, keepalive: KeepAlive | None = None):  # type: ignore[no-untyped-def]
-    tracker = HealthTracker("okx")
-    handler = FrameHandler(
-        adapter,
-        keepalive or adapter.keepalive,
-        tracker,
-        FAST,  # type: ignore[attr-defined,arg-type]
-        sink or Collector(),
-    )  # type: ignore[arg-type]
-    return handler, tracker
+def _handler(adapter: object, collector: Collector | None = None, keepalive: KeepAlive | None = None,
+             sinks: tuple[object, ...] = ()):  # type: ignore[no-untyped-def]  # fmt: skip
+    collector = collector or Collector()
+    pipeline = pipeline_into(collector, [adapter])  # type: ignore[list-item]
+    for sink in sinks:
+        pipeline.add_sink(sink)
+    inlet = pipeline.inlet(adapter.name)  # type: ignore[attr-defined]
+    handler = FrameHandler(inlet, keepalive or adapter.keepalive, FAST)  # type: ignore[attr-defined]
+    return handler, inlet.tally
 
 
-def test_handler_answers_server_pings_and_skips_pongs() -> None:
+def test_handler_answers_server_pings_and_decodes_pongs_as_control_frames() -> None:
     keepalive = KeepAlive(
         ping_text=None,
         ping_interval_s=1,
@@ -66,41 +66,55 @@ def test_handler_answers_server_pings_and_skips_pongs() -> None:
             text.replace("ping", "pong") if text.startswith('{"op":"ping"') else None
         ),
     )
-    handler, tracker = _handler(OkxLikeAdapter(), keepalive=keepalive)
+    handler, tally = _handler(OkxLikeAdapter(), keepalive=keepalive)
     assert handler.handle('{"op":"ping","ts":"17"}', 1).reply == '{"op":"pong","ts":"17"}'
     assert handler.handle("pong", 2).reply is None
-    assert (tracker.frames, tracker.rejected, tracker.last_frame_ms) == (2, 0, 2)
+    assert (tally.frames, tally.last_frame_ms) == (2, 2)
+    assert tally.rejected == 0  # the pong is a control frame, not a refusal
 
 
-def test_handler_survives_adapter_and_sink_exceptions() -> None:
+def test_handler_refuses_oversized_frames_and_flags_unknown_symbols() -> None:
+    handler, tally = _handler(OkxLikeAdapter())
+    handler.handle("x" * (FAST.max_frame_bytes + 1), 1)
+    assert (tally.frames, tally.rejected) == (1, 1)
+    assert tally.last_reject_reason == f"oversized frame ({FAST.max_frame_bytes + 1} chars)"
+    bybit, _ = _handler(BybitLikeAdapter(known={"AAAUSDT"}))
+    assert bybit.handle(bybit_frame("ZZZUSDT", "Sell", "2.5", "4", 1_789_670_094_300), 2).unknown_symbol
+    assert not bybit.handle(bybit_frame("AAAUSDT", "Sell", "2.5", "4", 1_789_670_094_300), 3).unknown_symbol
+
+
+def test_handler_survives_adapter_and_engine_exceptions() -> None:
     class Exploding(OkxLikeAdapter):
         def decode(self, frame: str | bytes, received_ms: int) -> Decoded:
             raise KeyError("bug")
 
-    handler, tracker = _handler(Exploding())
+    handler, tally = _handler(Exploding())
     handler.handle(FRAME, 1)
-    assert (tracker.errors, tracker.last_reject_reason) == (1, "adapter error: KeyError")
+    assert (tally.errors, tally.last_reject_reason) == (1, "adapter error: KeyError")
 
-    def bad_sink(venue: str, events: list) -> None:
-        raise RuntimeError("sink")
-
-    handler, tracker = _handler(OkxLikeAdapter(), bad_sink)
+    handler, tally = _handler(OkxLikeAdapter(), ExplodingEngine())
     handler.handle(FRAME, 5)
-    assert (tracker.errors, tracker.events, tracker.last_event_ms) == (1, 1, 5)
+    assert (tally.errors, tally.events, tally.last_event_ms) == (1, 1, 5)
 
 
-def test_handler_feeds_the_frame_sink_before_decoding_and_drops_replays() -> None:
+def test_the_inlet_records_before_decoding_and_drops_replays_from_the_subscription_on() -> None:
     frames: list[tuple[str, int, str]] = []
-    sink = Collector()
-    handler, tracker = _handler(OkxLikeAdapter(drop_replayed_on_subscribe=True), sink)
-    handler.on_frame = lambda venue, ms, text: frames.append((venue, ms, text))
-    handler.start_connection(subscribed_ms=1_791_565_600_771 + FAST.replay_slack_ms + 1)
+    collector = Collector()
+
+    class Tap:
+        def on_frame(self, venue: str, ms: int, text: str) -> None:
+            frames.append((venue, ms, text))
+
+    adapter = OkxLikeAdapter(drop_replayed_on_subscribe=True)
+    handler, tally = _handler(adapter, collector, sinks=(Tap(),))
+    inlet = handler.inlet
+    inlet.subscribed(1_791_565_600_771 + REPLAY_SLACK_MS + 1)
     handler.handle(FRAME, 9)
     assert frames == [("okx", 9, FRAME)]
-    assert (tracker.dropped_replayed, tracker.events, sink.events) == (1, 0, [])
-    handler.start_connection(subscribed_ms=1_791_565_600_771 + FAST.replay_slack_ms)
+    assert (tally.dropped_replayed, tally.events, collector.events) == (1, 0, [])
+    inlet.subscribed(1_791_565_600_771 + REPLAY_SLACK_MS)
     handler.handle(FRAME, 10)
-    assert tracker.events == 1
+    assert tally.events == 1
 
 
 async def test_symbol_source_rate_limits_and_keeps_the_last_good_list() -> None:
@@ -125,9 +139,11 @@ async def test_symbol_source_rate_limits_and_keeps_the_last_good_list() -> None:
 
 def test_quiet_needs_a_long_silence_while_another_venue_is_busy() -> None:
     adapters = [OkxLikeAdapter(name="okx"), OkxLikeAdapter(name="bybit"), OkxLikeAdapter(name="gateio")]
-    manager = StreamManager(adapters, Collector(), settings=FAST)  # quiet_after_s = 0.5
+    manager = StreamManager(
+        adapters, pipeline_into(Collector(), adapters), settings=FAST
+    )  # quiet_after_s = 0.5
     okx, bybit, gate = (manager.streams[n].tracker for n in ("okx", "bybit", "gateio"))
-    okx.state, okx.connected_since_ms, okx.last_event_ms = "live", 0, 900
+    okx.state, okx.connected_since_ms, okx.tally.last_event_ms = "live", 0, 900
     bybit.state, bybit.connected_since_ms = "live", 800
     gate.state = "reconnecting"  # down venues are never "quiet"
     manager.update_quiet(1_000)

@@ -14,11 +14,19 @@ from stream_fakes import (
     bybit_frame,
     okx_frame,
 )
-from stream_helpers import FAST, Collector, now_ms, recorded, running, wait_until
+from stream_helpers import (
+    FAST,
+    Collector,
+    Exploding,
+    now_ms,
+    open_stream,
+    recorded,
+    running,
+    wait_until,
+)
 
-from liqterm.model import Side
-from liqterm.streams import VenueStream
 from liqterm.demo.servers import FakeVenueServer, Faults
+from liqterm.model import Side
 
 OKX_FRAMES = [
     okx_frame("BTC-USDT-SWAP", "long", "82655.7", "0.5", 1_791_565_600_771),
@@ -30,7 +38,7 @@ OKX_FRAMES = [
 async def test_subscribe_then_events_arrive_normalised() -> None:
     sink = Collector()
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES)) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, sink, settings=FAST)
+        stream = open_stream(OkxLikeAdapter(), server.url, sink, settings=FAST)
         async with running(stream):
             await wait_until(lambda: len(sink.events) == 3, what="3 events")
             health = stream.health()
@@ -51,7 +59,7 @@ async def test_subscribe_then_events_arrive_normalised() -> None:
 
 async def test_keepalive_is_honoured_over_a_quiet_period_longer_than_the_drop_window() -> None:
     async with FakeVenueServer("okx", idle_window_s=0.4) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, Collector(), settings=FAST)
+        stream = open_stream(OkxLikeAdapter(), server.url, Collector(), settings=FAST)
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
             await asyncio.sleep(1.2)  # three drop windows without any data
@@ -65,7 +73,7 @@ async def test_a_client_that_does_not_keep_alive_is_dropped_with_the_venue_close
     adapter = OkxLikeAdapter()
     lazy = dataclasses.replace(adapter.keepalive, ping_interval_s=0, silence_timeout_s=5.0)
     async with FakeVenueServer("okx", idle_window_s=0.3) as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=lazy)
+        stream = open_stream(adapter, server.url, Collector(), settings=FAST, keepalive=lazy)
         async with running(stream):
             await wait_until(lambda: stream.health().reconnects >= 1, what="a reconnect")
     assert server.stats.dropped_idle >= 1
@@ -75,7 +83,7 @@ async def test_a_client_that_does_not_keep_alive_is_dropped_with_the_venue_close
 async def test_reconnects_and_resubscribes_after_the_server_closes() -> None:
     sink = Collector()
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES)) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, sink, settings=FAST)
+        stream = open_stream(OkxLikeAdapter(), server.url, sink, settings=FAST)
         async with running(stream):
             await wait_until(lambda: len(sink.events) == 3, what="first playback")
             await server.disconnect_all(4004, "No data received in 30s.")
@@ -91,7 +99,7 @@ async def test_a_stalled_connection_goes_stale_and_recovers() -> None:
     adapter = OkxLikeAdapter()
     quick = dataclasses.replace(adapter.keepalive, ping_interval_s=0.1, silence_timeout_s=0.3)
     async with FakeVenueServer("okx") as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=quick)
+        stream = open_stream(adapter, server.url, Collector(), settings=FAST, keepalive=quick)
         async with running(stream):
             await wait_until(lambda: stream.health().state == "live", what="live")
             server.set_stall(True)
@@ -106,7 +114,7 @@ async def test_garbage_frames_are_counted_and_the_connection_survives() -> None:
     sink = Collector()
     faults = Faults(garbage_every=2)
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES), faults=faults) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, sink, settings=FAST)
+        stream = open_stream(OkxLikeAdapter(), server.url, sink, settings=FAST)
         async with running(stream):
             await wait_until(lambda: stream.health().rejected == 1, what="one rejection")
             await wait_until(lambda: len(sink.events) == 2, what="two good events")
@@ -120,7 +128,7 @@ async def test_an_oversized_frame_is_counted_and_skipped() -> None:
     faults = Faults(oversize_every=1, oversize_bytes=50_000)
     settings = dataclasses.replace(FAST, max_frame_bytes=10_000)
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES), faults=faults) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, sink, settings=settings)
+        stream = open_stream(OkxLikeAdapter(), server.url, sink, settings=settings)
         async with running(stream):
             await wait_until(lambda: stream.health().rejected == 3, what="three oversized")
             health = stream.health()
@@ -132,7 +140,7 @@ async def test_a_frame_beyond_the_hard_limit_drops_the_connection_and_is_counted
     faults = Faults(oversize_every=1, oversize_bytes=300_000)
     settings = dataclasses.replace(FAST, max_frame_bytes=10_000, hard_max_frame_bytes=100_000)
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES[:1]), faults=faults) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, Collector(), settings=settings)
+        stream = open_stream(OkxLikeAdapter(), server.url, Collector(), settings=settings)
         async with running(stream):
             await wait_until(lambda: stream.health().reconnects >= 1, what="a reconnect")
             health = stream.health()
@@ -144,14 +152,14 @@ async def test_planned_rotation_before_the_venue_lifetime() -> None:
     adapter = OkxLikeAdapter()
     short_life = dataclasses.replace(adapter.keepalive, max_lifetime_s=0.4)
     async with FakeVenueServer("okx") as server:
-        stream = VenueStream(adapter, server.url, Collector(), settings=FAST, keepalive=short_life)
+        stream = open_stream(adapter, server.url, Collector(), settings=FAST, keepalive=short_life)
         async with running(stream):
             await wait_until(lambda: server.stats.connections >= 3, what="two rotations")
     assert "planned reconnect" in (stream.health().last_disconnect or "")
 
 
 async def test_unreachable_venue_is_reported_down_and_stop_is_prompt() -> None:
-    stream = VenueStream(OkxLikeAdapter(), "ws://127.0.0.1:9/ws/v5/public", Collector(), settings=FAST)
+    stream = open_stream(OkxLikeAdapter(), "ws://127.0.0.1:9/ws/v5/public", Collector(), settings=FAST)
     async with running(stream):
         await wait_until(lambda: stream.health().state == "down", what="down")
         assert "connect failed" in (stream.health().last_disconnect or "")
@@ -164,20 +172,17 @@ async def test_events_replayed_on_subscribe_are_dropped_and_counted() -> None:
     frames = [*OKX_FRAMES, fresh]  # the three fixtures are from the past
     sink = Collector()
     async with FakeVenueServer("okx", recorded("okx", frames)) as server:
-        stream = VenueStream(adapter, server.url, sink, settings=FAST)
+        stream = open_stream(adapter, server.url, sink, settings=FAST)
         async with running(stream):
             await wait_until(lambda: stream.health().dropped_replayed == 3, what="3 dropped")
             await wait_until(lambda: len(sink.events) == 1, what="the fresh event")
 
 
-async def test_the_sink_raising_never_kills_the_stream() -> None:
-    def broken_sink(venue: str, events: list) -> None:
-        raise RuntimeError("sink bug")
-
+async def test_the_engine_raising_never_kills_the_stream() -> None:
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES)) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, broken_sink, settings=FAST)
+        stream = open_stream(OkxLikeAdapter(), server.url, Exploding(), settings=FAST)
         async with running(stream):
-            await wait_until(lambda: stream.health().errors == 3, what="three sink errors")
+            await wait_until(lambda: stream.health().errors == 3, what="three engine errors")
             health = stream.health()
     assert health.events == 3 and health.state == "live" and health.reconnects == 0
 
@@ -200,7 +205,7 @@ async def test_symbols_are_fetched_chunked_and_refetched_on_unknown_symbol() -> 
     # paced (200 ms apart) so every subscribe frame is in before the data arrives
     async with FakeVenueServer("bybit", recorded("bybit", frames), speed=0.05) as server:
         settings = dataclasses.replace(FAST, symbols_refresh_min_s=0.0)
-        stream = VenueStream(adapter, server.url, sink, settings=settings, symbols=provider)
+        stream = open_stream(adapter, server.url, sink, settings=settings, symbols=provider)
         async with running(stream):
             await wait_until(lambda: "allLiquidation.DDDUSDT" in _topics(server), what="DDD")
             health = stream.health()
@@ -217,7 +222,7 @@ async def test_protocol_ping_venue_stays_alive_and_answers_server_pings() -> Non
     frames = recorded("binance", [binance_frame("BTCUSDT", "SELL", "38886.54", "0.288", 1_650_898_329_196)])
     sink = Collector()
     async with FakeVenueServer("binance", frames, server_ping=(0.1, 0.3)) as server:
-        stream = VenueStream(BinanceLikeAdapter(), server.url, sink, settings=FAST)
+        stream = open_stream(BinanceLikeAdapter(), server.url, sink, settings=FAST)
         async with running(stream):
             await wait_until(lambda: len(sink.events) == 1, what="the event")
             await asyncio.sleep(1.2)  # quiet: only protocol pings both ways
@@ -236,7 +241,7 @@ def test_states_are_the_documented_ones(kind: str) -> None:
 
 async def test_cancelling_run_like_a_textual_worker_leaves_nothing_behind() -> None:
     async with FakeVenueServer("okx", recorded("okx", OKX_FRAMES)) as server:
-        stream = VenueStream(OkxLikeAdapter(), server.url, Collector(), settings=FAST)
+        stream = open_stream(OkxLikeAdapter(), server.url, Collector(), settings=FAST)
         task = asyncio.create_task(stream.run(asyncio.Event()))
         await wait_until(lambda: stream.health().events == 3, what="events")
         task.cancel()

@@ -7,9 +7,9 @@ import json
 
 import websockets
 
-from liqterm.recording import RecordedFrame
 from liqterm.demo.servers import FakeVenueServer
 from liqterm.demo.servers.playback import Playback
+from liqterm.recording import RecordedFrame
 
 T0 = 1_761_155_485_000  # 2025-10-22 17:51:25 UTC
 

@@ -76,7 +76,10 @@ class FailingFeed:
     def clock(self) -> int:
         return 1_761_155_500_000
 
-    async def open(self, sink) -> Mapping:
+    def adapters(self) -> Mapping:
+        return {}
+
+    async def open(self, pipeline) -> Mapping:
         async def broken(stop: asyncio.Event) -> None:
             raise RuntimeError("boom")
 

@@ -7,15 +7,15 @@ from pathlib import Path
 from types import MappingProxyType
 
 from liqterm.config import Config, VenueConfig
+from liqterm.demo.servers import FakeVenueServer
+from liqterm.demo.servers.encode import encode_event
 from liqterm.engine import Engine
 from liqterm.model import Liquidation, Side
-from liqterm.recording import RecordedFrame, RecordingWriter, read_frames
+from liqterm.recording import ConnectionMarker, RecordedFrame, RecordingWriter, read_frames, read_records
 from liqterm.state import StateStore
 from liqterm.tui.app import LiqtermApp
 from liqterm.tui.sources import LiveFeed
 from liqterm.tui.widgets.venue_health import VenueHealthBar
-from liqterm.demo.servers import FakeVenueServer
-from liqterm.demo.servers.encode import encode_event
 
 T0 = 1_761_155_064_189
 
@@ -71,7 +71,7 @@ async def test_live_feed_records_raw_frames_and_quit_flushes_them(tmp_path: Path
         config = Config(venues=MappingProxyType({"okx": VenueConfig(url=server.url)}))
         recording = tmp_path / "live.jsonl"
         recorder = RecordingWriter(recording, flush_s=60.0)  # only quitting flushes it
-        feed = LiveFeed(config, venues=["okx"], on_frame=recorder.on_frame, refresh=False)
+        feed = LiveFeed(config, venues=["okx"], refresh=False)
         app = LiqtermApp(config, tmp_path / "config.toml", feed=feed, recorder=recorder)
         async with app.run_test(size=(120, 40)) as pilot:
             async with asyncio.timeout(10):
@@ -84,3 +84,5 @@ async def test_live_feed_records_raw_frames_and_quit_flushes_them(tmp_path: Path
     frames = list(read_frames(recording))
     assert any("liquidation-orders" in f.frame and "details" in f.frame for f in frames)
     assert all(f.venue == "okx" for f in frames)
+    markers = [r.kind for r in read_records(recording) if isinstance(r, ConnectionMarker)]
+    assert markers[:2] == ["connected", "subscribed"]  # the moments replay needs for OKX's cut-off

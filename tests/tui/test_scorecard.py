@@ -6,10 +6,13 @@ from pathlib import Path
 
 from tui_helpers import demo_engine, demo_events, make_app, show
 
-from liqterm.scorecard import Scorecard, ScorecardView, shipped_figures, shipped_summary
-from liqterm.engine import Alert
+from liqterm.config import Config
+from liqterm.engine import Alert, IngestResult
 from liqterm.engine.alerts import Priority
 from liqterm.model import Liquidation
+from liqterm.scorecard import Scorecard, ScorecardView, shipped_figures, shipped_summary
+from liqterm.state import StateStore
+from liqterm.tui.app import LiqtermApp
 from liqterm.tui.scoring import SessionScore
 from liqterm.tui.screens.help import KEYS
 from liqterm.tui.screens.main import MainScreen
@@ -33,9 +36,10 @@ class _Scripted:
         self._script = script
         self._count = iter(range(10**6))
 
-    def ingest(self, event: Liquidation) -> list[Alert]:
-        alerts = [a for a in self._engine.ingest(event) if a.kind not in ("cascade", "cascade_warning")]
-        return alerts + self._script.get(next(self._count), [])
+    def ingest(self, event: Liquidation) -> IngestResult:
+        result = self._engine.ingest(event)
+        alerts = [a for a in result.alerts if a.kind not in ("cascade", "cascade_warning")]
+        return result.replaced(alerts + self._script.get(next(self._count), []))
 
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
@@ -88,23 +92,17 @@ async def test_the_scorecard_line_follows_a_warning_and_then_an_onset(config_fil
         assert (view.hits, view.caught, view.median_lead_s) == (1, 1, 4.0)
 
 
-async def test_the_state_store_path_feeds_the_scorecard_too(config_file: Path) -> None:
-    class Store:
-        note = None
-
-        def ingest(self, engine, events):
-            for event in events:
-                engine.ingest(event)
-            return [_alert("cascade_warning", engine.now_ms), _alert("large", engine.now_ms)]
-
-        def close(self) -> None:
-            pass
-
-    app = make_app(config_file, demo_engine(0))
-    app.store = Store()  # type: ignore[assignment]
+async def test_with_a_state_store_the_alerts_still_reach_the_scorecard(
+    config_file: Path, tmp_path: Path
+) -> None:
+    events = demo_events()
+    scripted = _Scripted(demo_engine(0), {0: [_alert("cascade_warning", events[0].exchange_ms)]})
+    store, _ = StateStore.open(tmp_path / "state.sqlite3", wall_ms=events[0].exchange_ms)
+    app = LiqtermApp(Config(), config_file, engine=scripted, store=store)  # type: ignore[arg-type]
     async with app.run_test(size=SIZE):
-        app.ingest("binance", list(demo_events()[:3]))
+        app.ingest("binance", list(events[:3]))
         assert app.scorecard.card.view().warnings == 1  # the cascade warning counted, the large alert not
+        assert store.flush() and store.status().written == 3  # and the events were saved beside
 
 
 async def test_s_opens_the_scorecard_with_the_backtest_and_its_data(config_file: Path) -> None:

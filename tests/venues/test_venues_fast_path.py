@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from venue_frames import records
 
+from liqterm.demo.servers.encode import encode_event
 from liqterm.model import VENUE_IDS, Liquidation, Side
 from liqterm.venues import ADAPTERS, _build, binance, bitget, bybit, gateio, okx
 from liqterm.venues._build import _float_of_text, clean, event_of, number_of
 from liqterm.venues.base import Decoded
-from liqterm.demo.servers.encode import encode_event
 
 RECEIVED = 1_800_000_000_000
 VENUE_MODULES = (binance, bybit, okx, gateio, bitget)

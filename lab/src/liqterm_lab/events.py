@@ -1,10 +1,12 @@
-"""Replay recordings through the live path (adapter.decode -> Engine.ingest) for the backtest.
+"""Replay recordings through liqterm's own pipeline (the live decode, cut-offs, engine) for the backtest.
 
 Frames are taken in RECEIVE order (several files are merged on ``received_ms``).
-Before the first frame received after second ``tau`` is decoded, every engine is
-sampled at ``tau``: a predictor sees exactly what had been received by then.
-Sampling asks each engine for the probability of every asset with an event in
-the predictor's memory span (:data:`MEMORY_S`); any other asset sits at the
+Before the first frame received after second ``tau`` is decoded, the pipeline's
+clock is advanced to ``tau`` and every engine is sampled there: a predictor sees
+exactly what had been received by then. Each predictor runs in its own engine, all
+fed by one pipeline (the first engine is the pipeline's, the others follow it as
+sinks). Sampling asks each engine for the probability of every asset with an event
+in the predictor's memory span (:data:`MEMORY_S`); any other asset sits at the
 predictor's idle value, which is measured once (:func:`idle_probability`).
 
 The accepted events (not duplicates, not implausible: the engine decides) are
@@ -26,9 +28,10 @@ from liqterm.config.schema import Config
 from liqterm.engine import Engine
 from liqterm.engine.cascade import Predictor
 from liqterm.model import Liquidation, Side
-from liqterm.recording.format import RecordedFrame
+from liqterm.pipeline import EngineSink, Pipeline
+from liqterm.recording.format import Record, RecordedFrame
 from liqterm.recording.reader import RecordingReader
-from liqterm.venues.base import VenueAdapter, clean_reader
+from liqterm.venues.base import VenueAdapter
 
 log = logging.getLogger(__name__)
 
@@ -135,16 +138,17 @@ class _Columns:
         return EventLog(*arrays, list(self.venues), list(self.assets), frames, rejected)
 
 
-def merged_frames(paths: Iterable[str | Path]) -> Iterable[RecordedFrame]:
-    """Frames of several recordings in receive order (each file is already in that order)."""
+def merged_frames(paths: Iterable[str | Path]) -> Iterable[Record]:
+    """The records (frames and connection markers) of several recordings in receive order
+    (each file is already in that order)."""
     return merged([RecordingReader(p) for p in paths])
 
 
-def merged(readers: Sequence[RecordingReader]) -> Iterable[RecordedFrame]:
-    """The frames of ``readers`` in receive order (each keeps its own count of bad lines)."""
+def merged(readers: Sequence[RecordingReader]) -> Iterable[Record]:
+    """The records of ``readers`` in receive order (each keeps its own count of bad lines)."""
     if len(readers) == 1:
         return iter(readers[0])
-    return heapq.merge(*readers, key=lambda frame: frame.received_ms)
+    return heapq.merge(*readers, key=lambda record: record.received_ms)
 
 
 def idle_probability(predictor_factory: Callable[[], Predictor], config: Config) -> float:
@@ -152,21 +156,46 @@ def idle_probability(predictor_factory: Callable[[], Predictor], config: Config)
     engine = Engine(config, predictor_factory())
     ms = 1_761_150_000_000
     engine.ingest(Liquidation("binance", "IDLEUSDT", "IDLE", Side.LONG, 1.0, 10.0, 10.0, ms, ms))
-    return engine.probability_at("IDLE", ms + 3_600_000)
+    engine.advance_to(ms + 3_600_000)
+    return engine.cascade_probability("IDLE", ms + 3_600_000)
+
+
+class _Collector:
+    """The pipeline sink that keeps the accepted events and plans the event-driven samples."""
+
+    def __init__(self, due: dict[str, dict[int, set[str]]], memory: dict[str, int]) -> None:
+        self.columns = _Columns()
+        self.last_seen: dict[str, int] = {}
+        self.next_sample = 0
+        self._due = due
+        self._memory = memory
+
+    def on_event(self, event: Liquidation, result: object) -> None:
+        self.columns.add(event)
+        # A late event lands in the asset's current bucket, whose second lies between its
+        # own and the one it was received in: its bucket leaves the window within that span.
+        second = event.exchange_ms // 1000
+        received = -(-event.received_ms // 1000)
+        asset = event.asset
+        self.last_seen[asset] = max(self.last_seen.get(asset, 0), second + 1, received)
+        for name, plan in self._due.items():  # when the bucket enters, and when it leaves the window
+            plan.setdefault(self.next_sample, set()).add(asset)
+            for bucket_second in range(second, max(second, received) + 1):
+                plan.setdefault(bucket_second + self._memory[name], set()).add(asset)
 
 
 def replay(
-    frames: Iterable[RecordedFrame],
+    frames: Iterable[Record],
     adapters: Mapping[str, VenueAdapter],
     predictors: Mapping[str, Callable[[], Predictor]],
     config: Config | None = None,
     progress: Progress | None = None,
     on_sample: Callable[[str, str, int, Engine], None] | None = None,
 ) -> tuple[EventLog, dict[str, Samples]]:
-    """Replay ``frames`` into one engine per predictor and sample them once per second.
+    """Replay ``frames`` through one pipeline into one engine per predictor and sample them once a second.
 
     Args:
-        frames: recorded frames in receive order.
+        frames: recorded frames (and connection markers) in receive order.
         adapters: venue id -> adapter (frames of other venues are skipped).
         predictors: name -> factory of an engine predictor (``seed``, ``liqterm``).
         config: the engine configuration (thresholds decide the notional label too).
@@ -178,16 +207,19 @@ def replay(
     engines = {name: Engine(config, factory()) for name, factory in predictors.items()}
     samples = {name: Samples(idle_probability(factory, config)) for name, factory in predictors.items()}
     memory = {name: MEMORY_S.get(name, 300) for name in predictors}
-    first = next(iter(engines.values()), None) or Engine(config)
-    ingesting = list(engines.values()) or [first]  # no predictor: one plain engine still deduplicates
-    columns = _Columns()
-    last_seen: dict[str, int] = {}
     due: dict[str, dict[int, set[str]]] = {name: {} for name in EVENT_DRIVEN & engines.keys()}
+    first = next(iter(engines.values()), None) or Engine(
+        config
+    )  # no predictor: one engine still deduplicates
+    collector = _Collector(due, memory)
+    followers = [EngineSink(engine) for engine in engines.values() if engine is not first]
+    pipeline = Pipeline(first, adapters, [collector, *followers], strict=True)
+    last_seen = collector.last_seen
     next_sample: int | None = None
-    frames_seen = rejected = 0
+    frames_seen = 0
 
     def take(name: str, engine: Engine, asset: str, tau: int) -> None:
-        samples[name].add(asset, tau, engine.probability_at(asset, tau * 1000))
+        samples[name].add(asset, tau, engine.cascade_probability(asset, tau * 1000))
         if on_sample is not None:
             on_sample(name, asset, tau, engine)
 
@@ -196,6 +228,7 @@ def replay(
         assert next_sample is not None
         while next_sample <= second:
             tau = next_sample
+            pipeline.advance_to(tau * 1000)
             for name, engine in engines.items():
                 if name in due:
                     for asset in due[name].pop(tau, ()):
@@ -212,40 +245,20 @@ def replay(
                 for asset in [a for a, s in last_seen.items() if s < horizon]:
                     del last_seen[asset]
             next_sample += 1
+            collector.next_sample = next_sample
 
-    clean_readers = {venue: clean_reader(adapter) for venue, adapter in adapters.items()}
-    for frame in frames:
-        frames_seen += 1
+    for record in frames:
         if next_sample is None:
-            next_sample = frame.received_ms // 1000
-        if frame.received_ms > next_sample * 1000:
-            sample_until((frame.received_ms - 1) // 1000)
-        adapter = adapters.get(frame.venue)
-        if adapter is None:
-            continue
-        batch = clean_readers[frame.venue](frame.frame, frame.received_ms)
-        if batch is None:
-            decoded = adapter.decode(frame.frame, frame.received_ms)
-            rejected += decoded.rejected is not None
-            batch = decoded.events
-        for event in batch:
-            before = first.events_total
-            for engine in ingesting:
-                engine.ingest(event)
-            if first.events_total != before:
-                columns.add(event)
-                # A late event lands in the asset's current bucket, whose second lies between its
-                # own and the one it was received in: its bucket leaves the window within that span.
-                second = event.exchange_ms // 1000
-                received = -(-event.received_ms // 1000)
-                last_seen[event.asset] = max(last_seen.get(event.asset, 0), second + 1, received)
-                for name, plan in due.items():  # when the bucket enters, and when it leaves the window
-                    plan.setdefault(next_sample, set()).add(event.asset)
-                    for bucket_second in range(second, max(second, received) + 1):
-                        plan.setdefault(bucket_second + memory[name], set()).add(event.asset)
-        if progress is not None and frames_seen % 5000 == 0:
-            progress(frames_seen, len(columns.rows), first.now_ms)
-    events = columns.log(frames_seen, rejected)
+            next_sample = collector.next_sample = record.received_ms // 1000
+        if record.received_ms > next_sample * 1000:
+            sample_until((record.received_ms - 1) // 1000)
+        pipeline.push(record)
+        if type(record) is RecordedFrame:
+            frames_seen += 1
+            if progress is not None and frames_seen % 5000 == 0:
+                progress(frames_seen, len(collector.columns.rows), first.now_ms)
+    rejected = sum(tally.rejected for tally in pipeline.tallies().values())
+    events = collector.columns.log(frames_seen, rejected)
     if next_sample is not None and len(events):
         sample_until(events.end_s)
     return events, samples

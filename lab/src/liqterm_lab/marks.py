@@ -29,11 +29,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from liqterm.recording.format import RecordedFrame
+from liqterm.venues.base import VenueAdapter
 from liqterm_lab.labels import trailing
 from liqterm_lab.metrics import Track, alarms
 from liqterm_lab.runner import Material
-from liqterm.recording.format import RecordedFrame
-from liqterm.venues.base import VenueAdapter
 
 MOVE_WINDOW_S = 60
 SIGMA_WINDOW_S = 1800

@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from liqterm.config.schema import Config
+from liqterm.recording.reader import RecordingReader
 from liqterm_lab.events import merged
 from liqterm_lab.labels import DEFAULT_N_MIN
 from liqterm_lab.params import load_params
 from liqterm_lab.runner import ALL_PREDICTORS, Material, collect, score
 from liqterm_lab.scopes import LabelConfig
 from liqterm_lab.uncertainty import describe_margin
-from liqterm.config.schema import Config
-from liqterm.recording.reader import RecordingReader
 
 JSON_KEYS = ("brier", "bss", "log_score", "precision", "recall", "median_lead_s", "p10_lead_s",
              "share_lead_10s", "share_lead_30s", "false_per_hour", "time_in_warning", "detection_delay_s",

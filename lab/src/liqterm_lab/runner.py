@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from liqterm.config.schema import Config
+from liqterm.engine.cascade import Predictor, make_predictor
+from liqterm.recording.format import RecordedFrame
 from liqterm_lab.baselines import probabilities, raw_scores
 from liqterm_lab.events import EventLog, Progress, Samples, replay
 from liqterm_lab.labels import Episode
@@ -34,9 +37,6 @@ from liqterm_lab.scopes import (
 )
 from liqterm_lab.series import StreamSeries, signed_drift_bps, stream_features, stream_series
 from liqterm_lab.uncertainty import skill_intervals
-from liqterm.config.schema import Config
-from liqterm.engine.cascade import Predictor, make_predictor
-from liqterm.recording.format import RecordedFrame
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from liqterm.config.schema import ThresholdConfig
 from liqterm_lab.events import EventLog
 from liqterm_lab.labels import (
     DEFAULT_N_MIN,
@@ -34,7 +35,6 @@ from liqterm_lab.labels import (
     trailing,
 )
 from liqterm_lab.metrics import Track
-from liqterm.config.schema import ThresholdConfig
 
 GAP_MIN_S = 60
 GAP_EXPECTED = 30.0

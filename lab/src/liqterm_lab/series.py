@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from liqterm.engine.sessions import HOUR_MS, session_name_at
 from liqterm_lab.events import EventLog
 from liqterm_lab.labels import LabelRule, minute_median, per_second, trailing
-from liqterm.engine.sessions import HOUR_MS, session_name_at
 
 RECENT_TAU_S = 1800.0
 """Memory of the last time the scope ran at its cascade threshold: cascades come in waves whose

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from liqterm_lab.calibrate import GeneratorSpec
+from liqterm.demo.servers.encode import encode_event
 from liqterm.model import Liquidation, Side
 from liqterm.recording.format import RecordedFrame
-from liqterm.demo.servers.encode import encode_event
+from liqterm_lab.calibrate import GeneratorSpec
 
 MAJORS = ("BTC", "ETH", "SOL", "XRP", "DOGE", "BNB", "ADA", "LINK", "AVAX", "LTC", "DOT", "BCH", "TRX")
 MAJOR_PRICES = {

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from liqterm.config.schema import Config, ThresholdConfig
 from liqterm_lab.fitting import Logistic, Platt
 from liqterm_lab.labels import notional_threshold, per_second, trailing
 from liqterm_lab.metrics import Track, alarms, probabilistic, recall_at_budget, sweep
@@ -29,7 +30,6 @@ from liqterm_lab.params import BacktestParams
 from liqterm_lab.runner import Material, scope_predictions
 from liqterm_lab.train import FeatureTap, alert_levels, fit_engine_model, idle_features, recorded_hours
 from liqterm_lab.uncertainty import skill_intervals
-from liqterm.config.schema import Config, ThresholdConfig
 
 BASELINES = ("count10", "ewma", "hawkes")
 QUIET_FILL = 0.25

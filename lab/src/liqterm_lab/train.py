@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from liqterm.engine.cascade import make_predictor
 from liqterm_lab.baselines import raw_scores, stack
 from liqterm_lab.fitting import Logistic, Platt, fit_logistic, fit_platt
 from liqterm_lab.hawkes import HawkesParams, fit_hawkes
@@ -36,7 +37,6 @@ from liqterm_lab.metrics import Track, alarms, thresholds_for
 from liqterm_lab.params import BacktestParams, KindParams
 from liqterm_lab.runner import Material
 from liqterm_lab.scopes import Scope
-from liqterm.engine.cascade import make_predictor
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +258,8 @@ def idle_features() -> np.ndarray:
     engine = Engine(predictor=tap)
     ms = 1_761_150_000_000
     engine.ingest(Liquidation("binance", "IDLEUSDT", "IDLE", Side.LONG, 1.0, 10.0, 10.0, ms, ms))
-    engine.probability_at("IDLE", ms + 3_600_000)
+    engine.advance_to(ms + 3_600_000)
+    engine.cascade_probability("IDLE", ms + 3_600_000)
     return np.asarray(tap._last, dtype=float)
 
 

@@ -37,15 +37,16 @@ from pathlib import Path
 from types import MappingProxyType
 
 from liqterm.config.schema import AssetThresholds, Config, ThresholdConfig, Thresholds
-from liqterm.recording.format import RecordedFrame
-from liqterm.recording.reader import read_frames
-from liqterm.streams.handler import EventSink
-from liqterm.streams.health import VenueHealth
-from liqterm.streams.manager import StreamManager
-from liqterm.streams.symbols import SymbolList
 from liqterm.demo.servers.encode import derive_frames, shift_times
 from liqterm.demo.servers.playback import LOOP_GAP_MS
 from liqterm.demo.servers.server import FakeVenueServer
+from liqterm.pipeline import Pipeline
+from liqterm.recording.format import RecordedFrame
+from liqterm.recording.reader import read_frames
+from liqterm.streams.health import VenueHealth
+from liqterm.streams.manager import StreamManager
+from liqterm.streams.symbols import SymbolList
+from liqterm.venues.base import VenueAdapter
 
 RECORDING = "demo-binance-2025-10-22.jsonl.gz"
 START_MS = calendar.timegm((2025, 10, 22, 17, 51, 19, 0, 0, 0)) * 1000
@@ -168,7 +169,14 @@ class DemoFeed:
     def engine_config(self, config: Config) -> Config:
         return scaled_thresholds(config, self.scale)
 
-    async def open(self, sink: EventSink) -> Mapping[str, Job]:
+    def adapters(self) -> Mapping[str, VenueAdapter]:
+        """The registry's adapters, with their bundled or cached instruments."""
+        from liqterm.venues import ADAPTERS, load_offline_instruments
+
+        load_offline_instruments()
+        return ADAPTERS
+
+    async def open(self, pipeline: Pipeline) -> Mapping[str, Job]:
         """Start the five servers and return one stream job per venue (plus the loop limit)."""
         from liqterm.venues import ADAPTERS
 
@@ -191,7 +199,7 @@ class DemoFeed:
         bybit = symbols_of(frames, "bybit")
         self.manager = StreamManager(
             [ADAPTERS[venue] for venue in venues],
-            sink,
+            pipeline,
             urls={venue: server.url for venue, server in self.servers.items()},
             clock=self.clock,
             symbols={"bybit": lambda: SymbolList(tuple(bybit), SOURCE_NOTE)},

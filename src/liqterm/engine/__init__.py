@@ -3,6 +3,7 @@
 from liqterm.engine import engine as _engine_module
 from liqterm.engine.alerts import Alert, Priority
 from liqterm.engine.engine import Engine
+from liqterm.engine.outcome import DUPLICATE, IngestResult
 from liqterm.engine.sessions import Session, session_at, session_info
 from liqterm.engine.snapshot import (
     AssetMeter,
@@ -18,11 +19,13 @@ COMPILED: bool = not _engine_module.__file__.endswith(".py")
 
 __all__ = [
     "COMPILED",
+    "DUPLICATE",
     "Alert",
     "AssetMeter",
     "Correlation",
     "Engine",
     "EngineSnapshot",
+    "IngestResult",
     "Priority",
     "Session",
     "SessionInfo",

@@ -9,7 +9,7 @@ kind                      priority
 ``whale`` event           high
 ``large`` event           normal
 ``cascade`` (onset)       critical
-``cascade_warning``       critical at >= warning (0.7), else high
+``cascade_warning``       critical at >= warning (0.25), else high
 ``cross_venue``           critical when the combined USD reaches the
                           asset's cascade threshold, else high
 ``dislocation``           info
@@ -17,19 +17,21 @@ kind                      priority
 
 Dedup: an alert's ``key`` is ``kind:asset[:side]``. The same key within the
 cooldown (default 60 s of event time) is suppressed and counted, unless it
-escalates: a higher priority, or a cascade probability in a higher band
-(0.5 / 0.7 / 0.9), breaks through the cooldown.
+escalates: a higher priority, or a cascade probability in a higher band, breaks
+through the cooldown. The bands are the configured warning levels ``possible``
+and ``warning`` (0.15 and 0.25 by default) and twice the warning level (0.5): a
+warning whose probability has doubled is news again.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 from liqterm.model import Liquidation
-
-PROBABILITY_BANDS: tuple[float, ...] = (0.5, 0.7, 0.9)
 
 
 class Priority(IntEnum):
@@ -84,11 +86,19 @@ class Alert:
     suppressed_before: int = 0
 
 
-def probability_band(probability: float | None) -> int:
-    """How many of the :data:`PROBABILITY_BANDS` a probability reaches (0 when ``None``)."""
+def probability_bands(possible: float, warning: float) -> tuple[float, ...]:
+    """The band edges escalation is measured in: the two warning levels and twice the higher."""
+    return (possible, warning, min(2.0 * warning, 1.0))
+
+
+DEFAULT_BANDS: tuple[float, ...] = probability_bands(0.15, 0.25)
+
+
+def probability_band(probability: float | None, bands: tuple[float, ...] = DEFAULT_BANDS) -> int:
+    """How many of the band edges a probability reaches (0 when ``None``)."""
     if probability is None:
         return 0
-    return sum(1 for edge in PROBABILITY_BANDS if probability >= edge)
+    return sum(1 for edge in bands if probability >= edge)
 
 
 @dataclass(slots=True)
@@ -104,6 +114,7 @@ class AlertGate:
     """Cooldown-based dedup with escalation. Pure: time is the alert's own event time."""
 
     cooldown_ms: int
+    bands: tuple[float, ...] = DEFAULT_BANDS
     _keys: dict[str, _KeyState] = field(default_factory=dict)
     suppressed_total: int = 0
     suppressed_by_kind: dict[str, int] = field(default_factory=dict)
@@ -111,7 +122,7 @@ class AlertGate:
     def admit(self, alert: Alert) -> Alert | None:
         """Return the alert to emit (with its suppressed count) or ``None`` if it is a duplicate."""
         state = self._keys.get(alert.key)
-        band = probability_band(alert.probability)
+        band = probability_band(alert.probability, self.bands)
         if state is not None and alert.at_ms - state.last_ms < self.cooldown_ms:
             escalates = alert.priority > state.priority or band > state.band
             if not escalates:
@@ -164,11 +175,20 @@ def _with_suppressed(alert: Alert, count: int) -> Alert:
 class AlertBook:
     """What the engine does with the alerts it raises: dedup them, log them, count them."""
 
-    def __init__(self, cooldown_ms: int, log_size: int) -> None:
-        self.gate = AlertGate(cooldown_ms)
+    def __init__(self, cooldown_ms: int, log_size: int, bands: tuple[float, ...] = DEFAULT_BANDS) -> None:
+        self.gate = AlertGate(cooldown_ms, bands)
         self.log: deque[Alert] = deque(maxlen=log_size)
         self.counts: dict[str, int] = {}
         self.recording = True
+
+    @contextmanager
+    def unrecorded(self) -> Iterator[None]:
+        """Admit alerts without logging or counting them (a restart replaying what was delivered)."""
+        self.recording = False
+        try:
+            yield
+        finally:
+            self.recording = True
 
     def admit(self, raised: list[Alert]) -> list[Alert]:
         """The alerts that pass the cooldown; logged and counted unless recording is off."""
@@ -182,7 +202,11 @@ class AlertBook:
                     self.counts[passed.kind] = self.counts.get(passed.kind, 0) + 1
         return admitted
 
+    def use_bands(self, bands: tuple[float, ...]) -> None:
+        """Measure escalation in ``bands`` from now on (the warning levels were edited)."""
+        self.gate.bands = bands
+
     def restore_gate(self, rows: list[tuple[str, int, int, int, int]]) -> None:
         """Replace the cooldown state with saved rows (after a restart)."""
-        self.gate = AlertGate(self.gate.cooldown_ms)
+        self.gate = AlertGate(self.gate.cooldown_ms, self.gate.bands)
         self.gate.restore_state(rows)

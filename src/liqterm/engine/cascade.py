@@ -128,6 +128,11 @@ class LiqtermPredictor:
                 break
             if age >= 0:
                 counts[age] = record.count
+        current = flow.bucket  # a second not yet rolled into its minute's record counts there too
+        if current.count and current.sec < now_sec:
+            age = minute - 1 - current.sec // 60
+            if 0 <= age < 30:
+                counts[age] += current.count
         counts.sort()
         rate = max((counts[14] + counts[15]) / 2.0 / 60.0, BASELINE_FLOOR_PER_S)
         if cache is not None:
@@ -146,16 +151,16 @@ class LiqtermPredictor:
                 break
             usd10 += bucket.long + bucket.short
         base = self._baseline(flow, now_sec)
-        long60, short60 = flow.long_60s, flow.short_60s
+        # The windows as at ``now_sec`` whether or not they were rolled there: a probability is
+        # a function of the asset's events and the time asked about, never of when it is asked.
+        long60, short60, n60, first_price = flow.minute_window(now_sec)
         usd60 = long60 + short60
         support = n10 / (n10 + SHRINK_EVENTS)
         # log(1 + x) rather than log1p: the compiled build calls math.log natively (x is never tiny
         # enough here for log1p's extra precision to matter).
         rate1 = math.log(1.0 + n1 / _W1_SUM / base)
         rate10 = math.log(1.0 + n10 / _W10_SUM / base)
-        rate60 = math.log(1.0 + flow.n_60s / 60.0 / base)
-        seconds = flow.seconds
-        first_price = seconds[0].last_price if seconds else 0.0
+        rate60 = math.log(1.0 + n60 / 60.0 / base)
         drift = 0.0
         if first_price and flow.last_price and usd60 > 0:
             move = (flow.last_price - first_price) / first_price * 10_000.0
@@ -240,19 +245,30 @@ class SeedPredictor:
     def probability(self, flow: AssetState, now_ms: int, cascade_usd: float) -> float:
         state: SeedState = flow.predictor
         current = flow.bucket
-        self._evict(state, now_ms // 1000)
-        n = state.n + current.count
+        n, usd, sum_dp, sum_dp2, n_inst = state.n, state.usd, state.sum_dp, state.sum_dp2, state.n_inst
+        # Seconds that left the window since the last observed one no longer count. Read only:
+        # they are dropped from the state when the next finished second is observed.
+        horizon = now_ms // 1000 - SEED_WINDOW_S
+        for bucket in state.buckets:
+            if bucket.sec > horizon:
+                break
+            n -= bucket.count
+            usd -= bucket.long + bucket.short
+            sum_dp -= bucket.sum_dp
+            sum_dp2 -= bucket.sum_dp2
+            n_inst -= bucket.n_inst
+        n += current.count
         if n < SEED_MIN_EVENTS:
             return 0.0
-        usd = state.usd + current.long + current.short
-        mean_dp = (state.sum_dp + current.sum_dp) / n
-        variance = max((state.sum_dp2 + current.sum_dp2) / n - mean_dp * mean_dp, 0.0)
+        usd += current.long + current.short
+        mean_dp = (sum_dp + current.sum_dp) / n
+        variance = max((sum_dp2 + current.sum_dp2) / n - mean_dp * mean_dp, 0.0)
         mean_price = state.ref_price + mean_dp
         spread = math.sqrt(variance) / mean_price if mean_price > 0 else 1.0
         volume_concentration = min(usd / (n * 1_000_000.0), 1.0)
         time_compression = min(n / (SEED_WINDOW_S / 60) / SEED_EVENTS_PER_MIN_FULL, 1.0)
         price_clustering = 1.0 - min(10.0 * spread, 1.0)
-        institutional_ratio = (state.n_inst + current.n_inst) / n
+        institutional_ratio = (n_inst + current.n_inst) / n
         score = (
             0.3 * volume_concentration
             + 0.25 * time_compression

@@ -1,12 +1,17 @@
 """The engine: normalised liquidations in, classifications, rolling state and alerts out.
 
-Pure and synchronous: no I/O, no wall clock, no asyncio, no UI. Time is the
-events' own exchange time, so a replay gives exactly what live gave. ``ingest``
-is the hot path (benchmarked in ``benchmarks/engine.py``): per event it does a
-dedup check, a classification and a few additions into the asset's current
-one-second bucket; per asset-second it rolls the windows (see
-:mod:`liqterm.engine.flow`). Everything a screen needs is assembled only when
-:meth:`Engine.snapshot` is called.
+Pure and synchronous: no I/O, no wall clock, no asyncio, no UI. Time is event
+time, moved on only by what the engine is given, so a replay gives exactly what
+live gave. Three calls make up the API:
+
+* :meth:`Engine.ingest` takes one event and says what became of it (an
+  :class:`~liqterm.engine.outcome.IngestResult`: accepted or why not, its class,
+  its alerts). It is the hot path (``benchmarks/engine.py``): a dedup check, a
+  classification and a few additions into the asset's current one-second bucket;
+  per asset-second it rolls the windows (see :mod:`liqterm.engine.flow`).
+* :meth:`Engine.advance_to` moves time on without an event and returns the alerts
+  that time alone raises (windows rolling, cascades ending, warnings).
+* :meth:`Engine.snapshot` and the other queries only read.
 """
 
 from __future__ import annotations
@@ -17,15 +22,16 @@ from types import MappingProxyType
 from typing import Final
 
 from liqterm.config.schema import CLASSES, Config, Thresholds
-from liqterm.engine.alerts import Alert, AlertBook
+from liqterm.engine.alerts import Alert, AlertBook, probability_band, probability_bands
 from liqterm.engine.cascade import LiqtermPredictor, Predictor, make_predictor
 from liqterm.engine.correlation import correlation_of, dislocation_at
 from liqterm.engine.events import AlertFactory
 from liqterm.engine.flow import AssetState
 from liqterm.engine.guard import DAY_MS, SeenEvents, rejection_reason
+from liqterm.engine.outcome import DUPLICATE, IngestResult, refused
 from liqterm.engine.readout import active_correlations, build_meters, tape_rows
 from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
-from liqterm.engine.snapshot import AssetMeter, Correlation, EngineSnapshot, TapeRow
+from liqterm.engine.snapshot import EngineSnapshot, TapeRow
 from liqterm.engine.whales import WhaleTracker
 from liqterm.model import Liquidation, Side
 
@@ -71,7 +77,11 @@ class Engine:
         self._seen = SeenEvents(int(config.engine.dedup_horizon_s * 1000))
         self._assets: dict[str, AssetState] = {}
         self._whales = WhaleTracker()
-        self._book = AlertBook(int(config.alerts.cooldown_s * 1000), config.engine.alert_log)
+        self._book = AlertBook(
+            int(config.alerts.cooldown_s * 1000),
+            config.engine.alert_log,
+            probability_bands(config.alerts.possible, config.alerts.warning),
+        )
         self._recent: deque[tuple[int, Liquidation, int, str, bool]] = deque(
             maxlen=config.engine.recent_events
         )
@@ -93,8 +103,8 @@ class Engine:
 
     # -- the hot path -------------------------------------------------------------------------
 
-    def ingest(self, event: Liquidation) -> list[Alert]:
-        """Take one event; return the alerts it raised (after dedup and cooldown)."""
+    def ingest(self, event: Liquidation) -> IngestResult:
+        """Take one event; say what became of it (accepted or why not, its class, its alerts)."""
         ms = event.exchange_ms
         usd = event.usd
         price = event.price
@@ -102,12 +112,11 @@ class Engine:
         if not (0.0 < usd < 1e13 and 0.0 < price < 1e12) or not (
             received - DAY_MS <= ms <= received + self._max_future_ms
         ):
-            self._reject(event)
-            return []
+            return refused(self._reject(event))
         venue = event.venue
         if self._seen.repeat((venue, event.symbol, event.side, price, event.quantity, ms), ms):
             self.duplicates += 1
-            return []
+            return refused(DUPLICATE)
         if ms > self.now_ms:
             self.now_ms = ms
         self.events_total += 1
@@ -122,80 +131,86 @@ class Engine:
         if state is None:
             state = self._new_asset(asset, price)
         if state.session != session:
-            state.session = session
-            state.thresholds = self._scaled.get((asset, session)) or self._scale(asset, session)
+            state.use_session(session, self._scaled.get((asset, session)) or self._scale(asset, session))
         base, whale, cascade = state.thresholds
         cls = 3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0
         raised: list[Alert] = []
         sec = ms // 1000
         if sec > state.cur_sec:
             self._roll(state, sec, ms, raised)
-        bucket = state.bucket
-        if event.side is _LONG:
-            bucket.long += usd
-            state.long_60s += usd
-        else:
-            bucket.short += usd
-            state.short_60s += usd
-        bucket.count += 1
-        state.n_60s += 1
-        now_sec = state.cur_sec  # an event older than the current second is counted in it
-        if venue != state.venue_last:
-            # The latest event from another venue is the one before this.
-            state.other_sec = state.last_sec
-            state.other_price = state.tail_price
-            state.other_venue = state.venue_last
-            state.venue_last = venue
-            state.venue_secs[venue] = now_sec
-        elif now_sec != state.last_sec:
-            state.venue_secs[venue] = now_sec
-        state.last_sec = now_sec
-        state.tail_price = price
-        per_venue = bucket.venues
-        per_venue[venue] = per_venue.get(venue, 0.0) + usd
-        bucket.last_price = price
-        if self._observes:
-            dp = price - state.p_ref
-            bucket.sum_dp += dp
-            bucket.sum_dp2 += dp * dp
-        if ms >= state.last_ms:
-            state.last_ms = ms
-            state.last_price = price
+        now_sec = state.add(venue, event.side is _LONG, usd, price, ms, cls == 3, self._observes)
 
         # With a second venue in the window (exact and O(1)): the price gap to it, and whether
         # the window's USD (bounded first by the 60 s totals) makes it a correlation.
-        correlated = False
+        window_usd = 0.0
         if state.two_venues_within(now_sec):
             other_price = state.other_price
             if abs(price - other_price) * 20_000.0 > self._gap_bps * (price + other_price):
                 raised.append(self._alerts.for_dislocation(dislocation_at(state, venue, price, ms)))
             if state.long_60s + state.short_60s >= whale:
-                usd_window = state.window_before(now_sec) + bucket.long + bucket.short
-                correlated = usd_window >= whale
+                bucket = state.bucket
+                window_usd = state.window_before(now_sec) + bucket.long + bucket.short
+                if window_usd < whale:
+                    window_usd = 0.0
+        correlated = window_usd > 0.0
         self.seq += 1
         self._remember((self.seq, event, cls, session, correlated))
 
         if cls >= 2:
-            if cls == 3:
-                bucket.n_inst += 1
             self._whales.add(event)
         if cls >= self._min_alert_class:
             raised.append(self._alerts.for_event(event, CLASSES[cls], session))
-        if correlated:
-            if usd_window >= 2 * state.corr_level:
-                state.corr_level = usd_window
-                raised.append(self._alerts.for_correlation(correlation_of(state, ms), cascade))
-        elif state.corr_level:
-            state.corr_level = 0.0
+        if state.track_correlation(window_usd):
+            raised.append(self._alerts.for_correlation(correlation_of(state, ms), cascade))
         if state.cascade_since is None:
             if state.long_60s + state.short_60s >= cascade:
-                state.cascade_since = ms
-                state.below_since = None
+                state.start_cascade(ms)
                 raised.append(self._alerts.for_cascade(state, cascade, ms))
         else:
             state.track_cascade_end(cascade, ms)
-        if (cls >= 2 or bucket.count % EVALUATE_BURST == 0) and state.cascade_since is None:
+        if (cls >= 2 or state.bucket.count % EVALUATE_BURST == 0) and state.cascade_since is None:
             self._evaluate(state, ms, cascade, raised)
+        return IngestResult(
+            True,
+            None,
+            CLASSES[cls],
+            session,
+            self._book.admit(raised) if raised else raised,
+            self.seq,
+            correlated,
+        )
+
+    # -- time passing ---------------------------------------------------------------------------
+
+    def advance_to(self, ms: int) -> list[Alert]:
+        """Move event time on to ``ms`` and do what time alone brings; return the alerts it raised.
+
+        Assets where time alone can change something roll their windows to the new
+        second: a running cascade ends once its 120 s below the threshold have passed,
+        and an asset busy enough to be evaluated (or already near the warning band) is
+        re-evaluated at its usual cadence, so a warning can come without a new event.
+        Whales older than 24 h are forgotten. Every other asset is left as it is until its
+        next event: what time does to it is already in the read side, which measures every
+        window, and the predictor every feature, from the time asked about. Time never goes
+        back: an earlier ``ms`` only brings those assets up to the engine's current time.
+        """
+        if ms > self.now_ms:
+            self.now_ms = ms
+        now = self.now_ms
+        sec = now // 1000
+        raised: list[Alert] = []
+        for state in self._assets.values():
+            if sec <= state.cur_sec:
+                continue
+            if state.cascade_since is not None:
+                self._roll(state, sec, now, raised)
+                state.track_cascade_end(state.thresholds[2], now)
+                continue
+            # Roll only where the roll would evaluate (the rule _roll applies, on the windows as
+            # they stand: rolling only takes events out, so it can only make an asset quieter).
+            if self._evaluation_due(state, now) and self._worth_evaluating(state):
+                self._roll(state, sec, now, raised)
+        self._whales.evict(now)
         return self._book.admit(raised) if raised else raised
 
     # -- once per asset-second ----------------------------------------------------------------
@@ -212,36 +227,40 @@ class Engine:
         # EVALUATE_BURST events) still evaluates at once.
         if state.cascade_since is not None:
             return
+        if self._evaluation_due(state, ms) and self._worth_evaluating(state):
+            self._evaluate(state, ms, state.thresholds[2], raised)
+
+    def _evaluation_due(self, state: AssetState, ms: int) -> bool:
+        """Whether the asset's cadence allows another evaluation at ``ms``."""
         near = state.probability >= self._possible * NEAR_BAND
-        if ms - state.evaluated_ms < (self._eval_every_ms if near else QUIET_EVALUATE_MS):
-            return
-        cascade = state.thresholds[2]
+        return ms - state.evaluated_ms >= (self._eval_every_ms if near else QUIET_EVALUATE_MS)
+
+    def _worth_evaluating(self, state: AssetState) -> bool:
+        """Whether the asset's last minute is elevated, or its probability already near the band."""
         n = state.n_60s
-        elevated = n >= EVALUATE_MIN_EVENTS and (
+        if n >= EVALUATE_MIN_EVENTS and (
             n >= 3 * state.baseline_per_minute()
-            or state.long_60s + state.short_60s >= EVALUATE_MIN_FILL * cascade
-        )
-        if elevated or state.probability >= self._possible / 2:
-            self._evaluate(state, ms, cascade, raised)
+            or state.long_60s + state.short_60s >= EVALUATE_MIN_FILL * state.thresholds[2]
+        ):
+            return True
+        return state.probability >= self._possible / 2
 
     def _evaluate(self, state: AssetState, ms: int, cascade: float, raised: list[Alert]) -> None:
-        state.evaluated_ms = ms
         own = self._own
         if own is not None:
             probability = own.probability(state, ms, cascade)
         else:
             probability = self.predictor.probability(state, ms, cascade)
-        state.probability = probability
-        if state.trend_ref is None or ms - state.trend_ref[0] >= TREND_MS:
-            state.trend_ref = (ms, probability)
+        state.note_probability(probability, ms, TREND_MS)
         if probability >= self._possible and state.cascade_since is None:
             raised.append(self._alerts.for_warning(state, probability, ms))
 
-    def _reject(self, event: Liquidation) -> None:
+    def _reject(self, event: Liquidation) -> str:
         self.rejected += 1
         reason = rejection_reason(event, self._max_future_ms) or "implausible"
         per_venue = self._rejects.setdefault(event.venue, {})
         per_venue[reason] = per_venue.get(reason, 0) + 1
+        return reason
 
     def _new_asset(self, asset: str, price: float) -> AssetState:
         state = self._assets[asset] = AssetState(
@@ -256,6 +275,11 @@ class Engine:
         return scaled
 
     # -- state that survives a restart ------------------------------------------------------------
+
+    def cooldown_row(self, alert: Alert) -> tuple[str, int, int, int, int]:
+        """What the cooldown keeps of an admitted ``alert``, as :meth:`gate_state` rows are."""
+        band = probability_band(alert.probability, self._book.gate.bands)
+        return (alert.key, alert.at_ms, int(alert.priority), band, 0)
 
     def gate_state(self) -> list[tuple[str, int, int, int, int]]:
         """The alert cooldown state as plain rows (key, last_ms, priority, band, suppressed)."""
@@ -275,16 +299,13 @@ class Engine:
         then replaced by ``gate_rows`` so no alert is sent twice. Returns how many
         events were taken.
         """
-        before = self.events_total
-        self._book.recording = False
-        try:
+        taken = 0
+        with self._book.unrecorded():
             for event in sorted(events, key=lambda e: e.exchange_ms):
-                self.ingest(event)
-        finally:
-            self._book.recording = True
+                taken += self.ingest(event).accepted
         if gate_rows is not None:
             self._book.restore_gate(gate_rows)
-        return self.events_total - before
+        return taken
 
     # -- queries --------------------------------------------------------------------------------
 
@@ -304,18 +325,17 @@ class Engine:
         state = self._assets.get(asset)
         return state.probability if state else 0.0
 
-    def probability_at(self, asset: str, now_ms: int) -> float:
-        """The predictor's probability for ``asset`` at ``now_ms``, its windows rolled as a snapshot
-        rolls them (the backtest samples every asset this way once per second)."""
+    def cascade_probability(self, asset: str, at_ms: int | None = None) -> float:
+        """The predictor's probability for ``asset`` at ``at_ms`` (default: now), computed afresh
+        from the asset's windows as they are; reads only (the backtest samples this once a
+        second, after :meth:`advance_to`)."""
         state = self._assets.get(asset)
         if state is None:
             return 0.0
-        sec = now_ms // 1000
-        if sec > state.cur_sec:
-            self._roll(state, sec, now_ms, [])
-        session = session_name_at(now_ms)
+        at = self.now_ms if at_ms is None else at_ms
+        session = session_name_at(at)
         cascade = (self._scaled.get((asset, session)) or self._scale(asset, session))[2]
-        return self.predictor.probability(state, now_ms, cascade)
+        return self.predictor.probability(state, at, cascade)
 
     def probabilities(self) -> dict[str, float]:
         return {asset: state.probability for asset, state in self._assets.items()}
@@ -333,11 +353,13 @@ class Engine:
         self.config = config
         self._scaled.clear()
         for state in self._assets.values():
-            state.session = ""
+            state.use_session("", state.thresholds)  # scaled again at the asset's next event
         self._apply_policy(config)
+        self._book.use_bands(probability_bands(config.alerts.possible, config.alerts.warning))
 
     def snapshot(self, max_meters: int | None = None, correlations: bool = True) -> EngineSnapshot:
-        """An immutable view of everything, at the engine's event time.
+        """An immutable view of everything, at the engine's event time. Reads only: taking two
+        in a row gives equal snapshots and leaves the engine as it was.
 
         Args:
             max_meters: build meters for only this many assets (pinned first, then by 5-min USD):
@@ -356,20 +378,24 @@ class Engine:
             )
         session = session_info(now, self.config.thresholds.sessions)
         whales, whales_all = self._whales.stats(now)
+        # The last snapshot's rows are a memo: a row never changes once made.
         recent = self._rows = tape_rows(self._recent, self._rows)
+        book = self._book
         return EngineSnapshot(
             at_ms=now,
             seq=self.seq,
             session=session,
-            meters=self._meters(now, session.name, max_meters),
+            meters=build_meters(self._assets, self.predictor, self.config, now, session.name, max_meters),
             whales=whales,
             whales_all=whales_all,
             recent=recent,
-            alerts=tuple(reversed(self._book.log)),
-            correlations=self._correlations(now) if correlations else (),
-            alert_counts=MappingProxyType(dict(self._book.counts)),
-            suppressed=MappingProxyType(self._book.gate.suppressed_now()),
-            suppressed_total=self._book.gate.suppressed_total,
+            alerts=tuple(reversed(book.log)),
+            correlations=active_correlations(self._assets.values(), now, self._window_ms)
+            if correlations
+            else (),
+            alert_counts=MappingProxyType(dict(book.counts)),
+            suppressed=MappingProxyType(book.gate.suppressed_now()),
+            suppressed_total=book.gate.suppressed_total,
             events_total=self.events_total,
             duplicates=self.duplicates,
             rejected=self.rejected,
@@ -381,13 +407,3 @@ class Engine:
         return MappingProxyType(
             {venue: MappingProxyType(dict(reasons)) for venue, reasons in self._rejects.items()}
         )
-
-    def _meters(self, now: int, session: str, limit: int | None) -> tuple[AssetMeter, ...]:
-        now_sec = now // 1000
-        for state in self._assets.values():
-            if now_sec > state.cur_sec:
-                self._roll(state, now_sec, now, [])  # alerts raised here surface on the next event
-        return build_meters(self._assets, self.predictor, self.config, now, session, limit)
-
-    def _correlations(self, now: int) -> tuple[Correlation, ...]:
-        return active_correlations(self._assets.values(), now, self._window_ms)

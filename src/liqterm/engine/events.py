@@ -76,7 +76,7 @@ class AlertFactory:
 
     def for_cascade(self, state: AssetState, cascade_usd: float, ms: int) -> Alert:
         asset = state.asset
-        venues = state.venues_60s()
+        venues = state.venues_60s(state.cur_sec)
         long_usd, short_usd = state.long_60s, state.short_60s
         side = "long" if long_usd >= short_usd else "short"
         return Alert(
@@ -112,6 +112,6 @@ class AlertFactory:
             at_ms=ms,
             side="long" if long_usd >= short_usd else "short",
             usd=long_usd + short_usd,
-            venues=tuple(sorted(state.venues_60s())),
+            venues=tuple(sorted(state.venues_60s(state.cur_sec))),
             probability=probability,
         )

@@ -179,7 +179,10 @@ class AssetState:
                 minutes.append(Minute(minute, bucket.long, bucket.short, count))
                 while minutes[0].minute <= minute - 61:
                     self.n_minutes -= minutes.popleft().count
-        self.bucket = Bucket(sec)
+        if count:
+            self.bucket = Bucket(sec)
+        else:
+            bucket.sec = sec  # an empty second leaves nothing behind: its bucket serves the next
         self.cur_sec = sec
         if seconds and seconds[0].sec <= sec - 60:
             self.evict(sec)
@@ -201,6 +204,72 @@ class AssetState:
             self.short_60s = current.short
             self.n_60s = current.count
 
+    # -- write side: the engine's per-event and per-second updates ------------------------------
+
+    def use_session(self, session: str, thresholds: tuple[float, float, float]) -> None:
+        """Classify with ``thresholds`` (base, whale, cascade) scaled for ``session`` from now on."""
+        self.session = session
+        self.thresholds = thresholds
+
+    def add(self, venue: str, is_long: bool, usd: float, price: float, ms: int, institutional: bool,
+            observes: bool) -> int:  # fmt: skip
+        """Count one accepted event in the current second; returns that second.
+
+        An event older than the current second (venues deliver slightly out of order)
+        counts in it too: totals stay right, only its second moves. ``observes``: keep
+        the price sums a bucket-observing predictor reads.
+        """
+        bucket = self.bucket
+        if is_long:
+            bucket.long += usd
+            self.long_60s += usd
+        else:
+            bucket.short += usd
+            self.short_60s += usd
+        bucket.count += 1
+        if institutional:
+            bucket.n_inst += 1
+        self.n_60s += 1
+        now_sec = self.cur_sec
+        if venue != self.venue_last:
+            # The latest event from another venue is the one before this.
+            self.other_sec = self.last_sec
+            self.other_price = self.tail_price
+            self.other_venue = self.venue_last
+            self.venue_last = venue
+            self.venue_secs[venue] = now_sec
+        elif now_sec != self.last_sec:
+            self.venue_secs[venue] = now_sec
+        self.last_sec = now_sec
+        self.tail_price = price
+        per_venue = bucket.venues
+        per_venue[venue] = per_venue.get(venue, 0.0) + usd
+        bucket.last_price = price
+        if observes:
+            dp = price - self.p_ref
+            bucket.sum_dp += dp
+            bucket.sum_dp2 += dp * dp
+        if ms >= self.last_ms:
+            self.last_ms = ms
+            self.last_price = price
+        return now_sec
+
+    def track_correlation(self, window_usd: float) -> bool:
+        """Whether a cross-venue window of ``window_usd`` (0: none) is worth reporting: it just
+        started, or its combined USD doubled since it was last reported."""
+        if not window_usd:
+            self.corr_level = 0.0
+            return False
+        if window_usd >= 2 * self.corr_level:
+            self.corr_level = window_usd
+            return True
+        return False
+
+    def start_cascade(self, ms: int) -> None:
+        """The 60 s USD reached the cascade threshold at ``ms``."""
+        self.cascade_since = ms
+        self.below_since = None
+
     def track_cascade_end(self, cascade_usd: float, ms: int) -> None:
         """In a running cascade: end it after ``CASCADE_END_MS`` with the 60 s USD below ``cascade_usd``."""
         if self.long_60s + self.short_60s >= cascade_usd:
@@ -210,13 +279,21 @@ class AssetState:
         elif ms - self.below_since >= CASCADE_END_MS:
             self.cascade_since = self.below_since = None
 
-    # -- read side (snapshots) ----------------------------------------------------------------
+    def note_probability(self, probability: float, ms: int, trend_ms: int) -> None:
+        """The predictor's latest probability, evaluated at ``ms``; the trend reference moves on
+        every ``trend_ms``."""
+        self.probability = probability
+        self.evaluated_ms = ms
+        if self.trend_ref is None or ms - self.trend_ref[0] >= trend_ms:
+            self.trend_ref = (ms, probability)
+
+    # -- read side (snapshots): pure, relative to the snapshot's own time -----------------------
 
     def window_before(self, sec: int) -> float:
         """USD of the FINISHED seconds in the correlation window ending at ``sec``.
 
-        Cached for the second: within a second only the current bucket changes, and
-        callers add it themselves.
+        Cached for the second (a memo: the same answer either way): within a second only
+        the current bucket changes, and callers add it themselves.
         """
         if self.win_sec != sec:
             usd = 0.0
@@ -263,21 +340,72 @@ class AssetState:
                 n += 1
         return n
 
-    def last_10s(self) -> tuple[float, float]:
-        """(long, short) USD over the last 10 s, counting the current second."""
-        long_usd, short_usd = self.bucket.long, self.bucket.short
+    def _recent(self, now_sec: int, span_s: int) -> list[Bucket]:
+        """The seconds (finished and current) within the ``span_s`` seconds ending at ``now_sec``."""
+        found = [self.bucket] if self.bucket.sec > now_sec - span_s else []
         for bucket in reversed(self.seconds):
-            if bucket.sec <= self.cur_sec - 10:
+            if bucket.sec <= now_sec - span_s:
                 break
+            found.append(bucket)
+        return found
+
+    def last_10s(self, now_sec: int) -> tuple[float, float]:
+        """(long, short) USD over the 10 s ending at ``now_sec``."""
+        long_usd = short_usd = 0.0
+        for bucket in self._recent(now_sec, 10):
             long_usd += bucket.long
             short_usd += bucket.short
         return long_usd, short_usd
 
-    def last_minutes(self, span: int) -> tuple[float, float]:
-        """(long, short) USD over the current minute so far and the ``span`` whole minutes before it."""
+    def last_60s(self, now_sec: int) -> tuple[float, float, int]:
+        """(long, short, events) over the 60 s ending at ``now_sec`` (the running totals when the
+        windows are already at that second)."""
+        if now_sec <= self.cur_sec:
+            return self.long_60s, self.short_60s, self.n_60s
+        long_usd = short_usd = 0.0
+        count = 0
+        for bucket in self._recent(now_sec, 60):
+            long_usd += bucket.long
+            short_usd += bucket.short
+            count += bucket.count
+        return long_usd, short_usd, count
+
+    def minute_window(self, now_sec: int) -> tuple[float, float, int, float]:
+        """(long USD, short USD, events, first price) over the 60 s ending at ``now_sec``, as the
+        windows would read had they been rolled to ``now_sec``: the running totals when they are
+        there already (O(1)), else worked out from the buckets. The first price is the last
+        price of the earliest finished second in the window (0 when there is none)."""
+        if now_sec <= self.cur_sec:
+            seconds = self.seconds
+            return self.long_60s, self.short_60s, self.n_60s, seconds[0].last_price if seconds else 0.0
+        horizon = now_sec - 60
+        long_usd = short_usd = 0.0
+        count = 0
+        first_price = 0.0
+        for bucket in self.seconds:
+            if bucket.sec <= horizon:
+                continue
+            if not first_price:
+                first_price = bucket.last_price
+            long_usd += bucket.long
+            short_usd += bucket.short
+            count += bucket.count
         current = self.bucket
-        long_usd, short_usd = current.long, current.short
-        horizon = self.cur_sec // 60 - span
+        if current.count and current.sec > horizon:  # finished too, seen from ``now_sec``
+            if not first_price:
+                first_price = current.last_price
+            long_usd += current.long
+            short_usd += current.short
+            count += current.count
+        return long_usd, short_usd, count, first_price
+
+    def last_minutes(self, span: int, now_sec: int) -> tuple[float, float]:
+        """(long, short) USD over the minute of ``now_sec`` so far and the ``span`` minutes before it."""
+        horizon = now_sec // 60 - span
+        current = self.bucket
+        long_usd = short_usd = 0.0
+        if current.sec // 60 >= horizon:
+            long_usd, short_usd = current.long, current.short
         for record in reversed(self.minutes):
             if record.minute < horizon:
                 break
@@ -285,10 +413,10 @@ class AssetState:
             short_usd += record.short
         return long_usd, short_usd
 
-    def venues_60s(self) -> dict[str, float]:
-        """USD by venue over the last 60 s."""
-        totals: dict[str, float] = dict(self.bucket.venues)
-        for bucket in self.seconds:
+    def venues_60s(self, now_sec: int) -> dict[str, float]:
+        """USD by venue over the 60 s ending at ``now_sec``."""
+        totals: dict[str, float] = {}
+        for bucket in self._recent(now_sec, 60):
             for venue, usd in bucket.venues.items():
                 totals[venue] = totals.get(venue, 0.0) + usd
         return totals
@@ -296,7 +424,8 @@ class AssetState:
     def baseline_per_minute(self) -> float:
         """Mean events per minute over the recorded minutes before the last two (at most an hour).
 
-        Those minutes do not change within a minute, so the figure is worked out once a minute.
+        Those minutes do not change within a minute, so the figure is worked out once a
+        minute (a memo).
         """
         recent_from = self.cur_sec // 60 - 1
         if self.base_minute == recent_from:
@@ -312,5 +441,8 @@ class AssetState:
         self.base_rate = n / span if span > 0 else 0.0
         return self.base_rate
 
-    def active_1h(self) -> bool:
-        return bool(self.n_60s or self.bucket.count or self.minutes)
+    def active_within_hour(self, now_sec: int) -> bool:
+        """Whether the asset liquidated anything in the hour ending at ``now_sec``."""
+        if self.bucket.count and self.bucket.sec > now_sec - 3600:
+            return True
+        return bool(self.minutes) and self.minutes[-1].minute >= now_sec // 60 - 60

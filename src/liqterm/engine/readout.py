@@ -1,8 +1,9 @@
 """The read side of the engine: per-asset meters and active correlations for a snapshot.
 
 Kept apart from the hot path in :mod:`liqterm.engine.engine`: nothing here runs
-per event, only when a screen asks for a :class:`~liqterm.engine.snapshot.EngineSnapshot`.
-The callers have already brought every asset's windows up to ``now``.
+per event, only when a screen asks for a :class:`~liqterm.engine.snapshot.EngineSnapshot`,
+and nothing here changes the engine's state: every figure is read relative to the
+snapshot's own time.
 """
 
 from __future__ import annotations
@@ -26,16 +27,16 @@ def build_meters(
     session: str,
     limit: int | None,
 ) -> tuple[AssetMeter, ...]:
-    """Meters for the active (or pinned) assets: pinned first, then by the last 5 minutes' USD.
-
-    Ranking is cheap; the predictor runs only for the ``limit`` meters kept.
-    """
+    """Meters for the assets active within the hour (or pinned) as of ``now``: pinned first,
+    then by the last 5 minutes' USD. Ranking is cheap; the predictor runs only for the
+    ``limit`` meters kept. Reads only."""
+    now_sec = now // 1000
     rank = {asset: i for i, asset in enumerate(config.tui.pinned)}
     ranked = []
     for asset, state in assets.items():
-        if not state.active_1h() and asset not in rank:
+        if asset not in rank and not state.active_within_hour(now_sec):
             continue
-        long_5m, short_5m = state.last_minutes(5)
+        long_5m, short_5m = state.last_minutes(5, now_sec)
         ranked.append((rank.get(asset, len(rank)), -(long_5m + short_5m), asset, long_5m, short_5m))
     ranked.sort()
     if limit is not None:
@@ -55,11 +56,13 @@ def _meter(
     long_5m: float,
     short_5m: float,
 ) -> AssetMeter:
+    now_sec = now // 1000
     thresholds = config.thresholds.scaled(state.asset, session)
     probability = predictor.probability(state, now, thresholds.cascade)
     delta = probability - state.trend_ref[1] if state.trend_ref else 0.0
-    long_10s, short_10s = state.last_10s()
-    long_1h, short_1h = state.last_minutes(60)
+    long_10s, short_10s = state.last_10s(now_sec)
+    long_60s, short_60s, events_60s = state.last_60s(now_sec)
+    long_1h, short_1h = state.last_minutes(60, now_sec)
     return AssetMeter(
         asset=state.asset,
         probability=probability,
@@ -67,14 +70,14 @@ def _meter(
         cascade_active=state.cascade_since is not None,
         long_10s=long_10s,
         short_10s=short_10s,
-        long_60s=state.long_60s,
-        short_60s=state.short_60s,
+        long_60s=long_60s,
+        short_60s=short_60s,
         long_5m=long_5m,
         short_5m=short_5m,
         long_1h=long_1h,
         short_1h=short_1h,
-        events_per_min=state.n_60s,
-        venues_60s=MappingProxyType(state.venues_60s()),
+        events_per_min=events_60s,
+        venues_60s=MappingProxyType(state.venues_60s(now_sec)),
         thresholds=thresholds,
         last_price=state.last_price,
         last_ms=state.last_ms,

@@ -68,10 +68,6 @@ class AssetMeter:
     last_price: float
     last_ms: int
 
-    @property
-    def usd_60s(self) -> float:
-        return self.long_60s + self.short_60s
-
 
 @dataclass(frozen=True, slots=True)
 class WhaleStats:

@@ -66,20 +66,38 @@ class WhaleWindow:
         elif lost_largest:
             self._largest = max(events, key=lambda e: e.usd)
 
-    def stats(self, asset: str) -> WhaleStats:
+    def stats(self, asset: str, now_ms: int) -> WhaleStats:
+        """The 24 h ending at ``now_ms``; reads only (events past the horizon are left out here
+        and evicted when time next advances)."""
         events = self._events
+        horizon = now_ms - DAY_MS
+        if events and events[0].exchange_ms <= horizon:
+            kept = [event for event in events if event.exchange_ms > horizon]
+            long_usd = sum(e.usd for e in kept if e.side is Side.LONG)
+            short_usd = sum(e.usd for e in kept if e.side is not Side.LONG)
+            largest = max(kept, key=lambda e: e.usd) if kept else None
+            last = kept[-1] if kept else None
+            count = len(kept)
+        else:
+            long_usd, short_usd, largest = self.long_usd, self.short_usd, self._largest
+            last = events[-1] if events else None
+            count = len(events)
         return WhaleStats(
             asset=asset,
-            count=len(events),
-            long_usd=self.long_usd,
-            short_usd=self.short_usd,
-            dominant=dominant_side(self.long_usd, self.short_usd),
-            largest=self._largest,
-            last_major=events[-1] if events else None,
+            count=count,
+            long_usd=long_usd,
+            short_usd=short_usd,
+            dominant=dominant_side(long_usd, short_usd),
+            largest=largest,
+            last_major=last,
         )
 
     def events(self) -> tuple[Liquidation, ...]:
         return tuple(self._events)
+
+    def oldest_ms(self) -> int | None:
+        """The event time of the oldest whale held (``None`` when there is none)."""
+        return self._events[0].exchange_ms if self._events else None
 
     def __len__(self) -> int:
         return len(self._events)
@@ -102,19 +120,27 @@ class WhaleTracker:
         window.evict(event.exchange_ms)
         self._all.evict(event.exchange_ms)
 
-    def stats(self, now_ms: int) -> tuple[tuple[WhaleStats, ...], WhaleStats]:
-        """Per-asset stats (largest 24 h volume first) and the all-asset total."""
-        per_asset = []
+    def evict(self, now_ms: int) -> None:
+        """Event time reached ``now_ms``: forget whales older than 24 h (and assets left with none)."""
+        oldest = self._all.oldest_ms()
+        if oldest is None or oldest > now_ms - DAY_MS:
+            return  # nothing has aged out: the per-asset windows hold no older whale than the whole
         for asset in list(self._by_asset):
             window = self._by_asset[asset]
             window.evict(now_ms)
-            if len(window):
-                per_asset.append(window.stats(asset))
-            else:
+            if not len(window):
                 del self._by_asset[asset]
         self._all.evict(now_ms)
+
+    def stats(self, now_ms: int) -> tuple[tuple[WhaleStats, ...], WhaleStats]:
+        """Per-asset stats (largest 24 h volume first) and the all-asset total at ``now_ms``; reads only."""
+        per_asset = []
+        for asset, window in self._by_asset.items():
+            stats = window.stats(asset, now_ms)
+            if stats.count:
+                per_asset.append(stats)
         per_asset.sort(key=lambda s: s.long_usd + s.short_usd, reverse=True)
-        return tuple(per_asset), self._all.stats(ALL_ASSETS)
+        return tuple(per_asset), self._all.stats(ALL_ASSETS, now_ms)
 
     def events(self) -> tuple[Liquidation, ...]:
         """Every tracked whale event, oldest first (what a restart needs to rebuild)."""

@@ -1,10 +1,18 @@
-"""The recording format: JSON Lines (optionally gzip), one raw frame per line.
+"""The recording format: JSON Lines (optionally gzip), one raw frame or connection marker per line.
 
-Each line is ``{"received_ms": <int epoch ms>, "venue": "<id>", "frame": "<text>"}``,
+A frame line is ``{"received_ms": <int epoch ms>, "venue": "<id>", "frame": "<text>"}``,
 with an optional ``"derived": true`` for frames re-encoded from other data (the
 demo's four non-Binance venues). ``frame`` is the frame exactly as received, as
-text; binary (compressed) frames are stored decompressed. Keys are written in
-that fixed order so identical input gives identical files.
+text; binary (compressed) frames are stored decompressed.
+
+A marker line is ``{"received_ms": <int>, "venue": "<id>", "marker": "<kind>"}`` with
+an optional ``"detail"``: the connection's ``connected``, ``subscribed`` and
+``disconnected`` moments. They let a replay apply exactly the cut-offs the live app
+applied (a venue that replays the past on subscribe has it dropped from the
+subscription moment on). Recordings made before markers existed simply have none,
+and a reader that predates them counts their lines as bad and skips them.
+
+Keys are written in a fixed order so identical input gives identical files.
 """
 
 from __future__ import annotations
@@ -36,19 +44,46 @@ class RecordedFrame:
     derived: bool = False
 
 
+MARKER_KINDS: tuple[str, ...] = ("connected", "subscribed", "disconnected")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionMarker:
+    """A moment in the life of one venue's connection.
+
+    Attributes:
+        received_ms: local time of the moment, wall-clock epoch ms (the frames' clock).
+        venue: lower-case venue id.
+        kind: ``connected`` (the websocket opened), ``subscribed`` (the subscription was
+            sent: the cut-off for venues that replay the past), ``disconnected``.
+        detail: why a connection ended, for a person reading the file.
+    """
+
+    received_ms: int
+    venue: str
+    kind: str
+    detail: str = ""
+
+
+Record = RecordedFrame | ConnectionMarker
+"""One line of a recording."""
+
+
 class BadLine(ValueError):
     """A recording line that is not a valid frame record."""
 
 
-def encode_line(record: RecordedFrame) -> str:
+def encode_line(record: Record) -> str:
     """The JSON line for ``record`` (no trailing newline)."""
-    data: dict[str, object] = {
-        "received_ms": record.received_ms,
-        "venue": record.venue,
-        "frame": record.frame,
-    }
-    if record.derived:
-        data["derived"] = True
+    data: dict[str, object] = {"received_ms": record.received_ms, "venue": record.venue}
+    if type(record) is ConnectionMarker:
+        data["marker"] = record.kind
+        if record.detail:
+            data["detail"] = record.detail
+    else:
+        data["frame"] = record.frame  # type: ignore[union-attr]
+        if record.derived:  # type: ignore[union-attr]
+            data["derived"] = True
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -78,7 +113,7 @@ except TypeError:  # pragma: no cover - only if RecordedFrame changes shape
     _new_frame = RecordedFrame  # type: ignore[assignment]
 
 
-def decode_line(line: str) -> RecordedFrame:
+def decode_line(line: str) -> Record:
     """Parse one recording line.
 
     A well-formed line is read by orjson (when installed); anything else by the stdlib,
@@ -101,7 +136,7 @@ def decode_line(line: str) -> RecordedFrame:
     return _decode_line_stdlib(line)
 
 
-def _decode_line_stdlib(line: str) -> RecordedFrame:
+def _decode_line_stdlib(line: str) -> Record:
     """:func:`decode_line` with ``json.loads`` alone: the reference, and its reasons."""
     try:
         data = json.loads(line)
@@ -118,6 +153,13 @@ def _decode_line_stdlib(line: str) -> RecordedFrame:
         raise BadLine("received_ms is not an integer")
     if not isinstance(venue, str) or not venue:
         raise BadLine("venue is not a string")
+    if "marker" in data and frame is None:
+        kind, detail = data["marker"], data.get("detail", "")
+        if kind not in MARKER_KINDS:
+            raise BadLine(f"unknown marker {str(kind)[:40]!r}")
+        if not isinstance(detail, str):
+            raise BadLine("marker detail is not a string")
+        return ConnectionMarker(received_ms, venue, kind, detail)
     if not isinstance(frame, str):
         raise BadLine("frame is not a string")
     return RecordedFrame(received_ms, venue, frame, data.get("derived") is True)

@@ -1,4 +1,4 @@
-"""Reading recordings lazily: one frame at a time, bad lines counted and skipped."""
+"""Reading recordings lazily: one record (frame or marker) at a time, bad lines counted and skipped."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from liqterm.recording.format import BadLine, RecordedFrame, decode_line, is_gzip_path
+from liqterm.recording.format import BadLine, Record, RecordedFrame, decode_line, is_gzip_path
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 class RecordingReader:
-    """Iterates over the frames of a recording file (``.jsonl`` or ``.jsonl.gz``).
+    """Iterates over the records of a recording file (``.jsonl`` or ``.jsonl.gz``): its frames
+    and, in recordings that have them, its connection markers.
 
     Blank lines are ignored; lines that are not valid frame records are counted
     in :attr:`bad_lines` (with the last reason in :attr:`last_error`) and skipped,
@@ -41,7 +42,7 @@ class RecordingReader:
         self.bad_lines = 0
         self.last_error: str | None = None
 
-    def __iter__(self) -> Iterator[RecordedFrame]:
+    def __iter__(self) -> Iterator[Record]:
         with self._open() as handle:
             try:
                 for line in handle:
@@ -79,6 +80,12 @@ def _gzip_content(path: Path) -> bool:
         return is_gzip_path(path)
 
 
-def read_frames(path: str | Path) -> Iterator[RecordedFrame]:
-    """The frames of a recording, lazily (bad lines skipped; use RecordingReader to count them)."""
+def read_records(path: str | Path) -> Iterator[Record]:
+    """The records of a recording, frames and markers, lazily (bad lines skipped; use
+    RecordingReader to count them)."""
     return iter(RecordingReader(path))
+
+
+def read_frames(path: str | Path) -> Iterator[RecordedFrame]:
+    """The frames of a recording, lazily, without its connection markers."""
+    return (record for record in RecordingReader(path) if type(record) is RecordedFrame)

@@ -5,34 +5,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from liqterm.config.schema import Config
-from liqterm.model import Liquidation
+from liqterm.engine import Engine
+from liqterm.pipeline import Pipeline
 from liqterm.recording.writer import RecordingWriter
-from liqterm.streams.live import build_manager, refresh_notes
+from liqterm.streams.live import build_manager, live_adapters, refresh_notes
 from liqterm.streams.manager import StreamManager
 from liqterm.streams.settings import StreamSettings
 from liqterm.venues.base import VenueAdapter
 
 
 class RecordProgress:
-    """Frames and events recorded per venue (the progress line)."""
+    """Frames and events recorded per venue (the progress line and the final count)."""
 
     def __init__(self) -> None:
         self.frames: Counter[str] = Counter()
         self.events: Counter[str] = Counter()
 
-    def on_events(self, venue: str, events: list[Liquidation]) -> None:
-        self.events[venue] += len(events)
+    def take(self, manager: StreamManager) -> None:
+        for venue, tally in manager.pipeline.tallies().items():
+            self.frames[venue] = tally.frames
+            self.events[venue] = tally.events
 
     def line(self, manager: StreamManager) -> str:
         """``binance live 120f 3e | okx reconnecting 40f 0e``."""
-        parts = []
-        for health in manager.health():
-            parts.append(f"{health.venue} {health.state} {health.frames}f {self.events[health.venue]}e")
-        return " | ".join(parts)
+        return " | ".join(
+            f"{health.venue} {health.state} {health.frames}f {health.events}e" for health in manager.health()
+        )
 
 
 async def record(
@@ -44,10 +46,14 @@ async def record(
     *,
     refresh: bool = True,
     settings: StreamSettings | None = None,
-    adapters: dict[str, VenueAdapter] | None = None,
+    adapters: Mapping[str, VenueAdapter] | None = None,
     progress_every_s: float = 1.0,
 ) -> RecordProgress:
     """Record ``venues`` to ``path`` until ``stop``; the file is flushed and closed on return.
+
+    The frames go through the same pipeline as everywhere (so the progress line counts
+    the liquidations they hold), with the recorder as its sink: every frame and every
+    connection marker, as received.
 
     Args:
         config: configuration (venue URLs).
@@ -62,15 +68,8 @@ async def record(
     """
     progress = RecordProgress()
     with RecordingWriter(path) as writer:
-        manager = build_manager(
-            config,
-            venues,
-            progress.on_events,
-            on_frame=writer.on_frame,
-            settings=settings,
-            refresh=refresh,
-            adapters=adapters,
-        )
+        pipeline = Pipeline(Engine(config), live_adapters(config, venues, adapters), [writer])
+        manager = build_manager(config, pipeline, settings=settings, refresh=refresh)
         async with asyncio.TaskGroup() as group:
             group.create_task(manager.run(stop))
             if refresh:
@@ -82,6 +81,5 @@ async def record(
                 if writer.flush_due():
                     writer.flush()
                 write_status(progress.line(manager))
-        for health in manager.health():
-            progress.frames[health.venue] = health.frames
+        progress.take(manager)
     return progress

@@ -1,10 +1,12 @@
-"""Replay a recording through the live path: adapter.decode -> Engine.ingest.
+"""Replay a recording through the pipeline the live app runs: same decode, cut-offs, engine.
 
-:func:`replay` is deterministic: time comes from the recording (each frame's
-``received_ms``, each event's ``exchange_ms``), never from the wall clock, and
-the engine is pure, so the same file gives the same lines every time. The
-optional ``pace`` callback is the only place wall time may enter (the human
-replay sleeps in it); it cannot change what is emitted.
+A replay is deterministic: time comes from the recording (each frame's
+``received_ms``, each event's ``exchange_ms``), never from the wall clock, the
+connection markers recorded live re-apply the live cut-offs, and the engine is
+pure, so the same file gives the same lines every time, and a live recording gives
+the live session's events and alerts. The optional ``pace`` callback is the only
+place wall time may enter (the human replay sleeps in it); it cannot change what
+is emitted.
 """
 
 from __future__ import annotations
@@ -17,21 +19,12 @@ from typing import Any, TextIO
 
 from liqterm.config.schema import Config
 from liqterm.engine import Engine
-from liqterm.recording.feed import Emit, EngineFeed
-from liqterm.recording.format import RecordedFrame
+from liqterm.pipeline import LineSink, Pipeline, VenueTally
+from liqterm.pipeline.sinks import Emit
+from liqterm.recording.format import Record
 from liqterm.recording.lines import to_json
 from liqterm.recording.reader import RecordingReader
-from liqterm.venues.base import VenueAdapter, clean_reader
-
-
-@dataclass(slots=True)
-class VenueTally:
-    """Per-venue counts of a replay."""
-
-    frames: int = 0
-    events: int = 0
-    rejected: int = 0
-    last_reject_reason: str | None = None
+from liqterm.venues.base import VenueAdapter
 
 
 @dataclass(slots=True)
@@ -51,6 +44,20 @@ class ReplaySummary:
     last_ms: int | None = None
     venues: dict[str, VenueTally] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, pipeline: Pipeline, lines: LineSink | None = None, bad_lines: int = 0) -> ReplaySummary:
+        """The totals of what ``pipeline`` took in (``lines``: its cascade-change count)."""
+        return cls(
+            **pipeline.totals(),
+            alerts=pipeline.alerts,
+            cascade_changes=lines.cascade_changes if lines is not None else 0,
+            unknown_venue_frames=pipeline.unknown_venue_frames,
+            bad_lines=bad_lines,
+            first_ms=pipeline.first_ms,
+            last_ms=pipeline.last_ms,
+            venues=pipeline.tallies(),
+        )
+
     def record(self) -> dict[str, Any]:
         """``{"type":"summary", ...}`` with venues sorted by name."""
         return {
@@ -66,70 +73,31 @@ class ReplaySummary:
             "bad_lines": self.bad_lines,
             "first_ms": self.first_ms,
             "last_ms": self.last_ms,
-            "venues": {
-                name: {
-                    "frames": t.frames,
-                    "events": t.events,
-                    "rejected": t.rejected,
-                    "last_reject_reason": t.last_reject_reason,
-                }
-                for name, t in sorted(self.venues.items())
-            },
+            "venues": {name: tally.summary() for name, tally in sorted(self.venues.items())},
         }
 
 
 def replay_frames(
-    frames: Iterable[RecordedFrame],
+    records: Iterable[Record],
     engine: Engine,
     adapters: Mapping[str, VenueAdapter],
     emit: Emit,
-    pace: Callable[[RecordedFrame], None] | None = None,
+    pace: Callable[[Record], None] | None = None,
 ) -> ReplaySummary:
-    """Feed frames through their venue's adapter and the engine, emitting every outcome.
+    """Play a recording's records through a pipeline into ``engine``, emitting every outcome.
 
     Args:
-        frames: recorded frames in file order.
+        records: the recording's frames and markers, in file order.
         engine: the engine to ingest into (fresh for a reproducible replay).
         adapters: venue id -> adapter; frames of other venues are counted and skipped.
         emit: receives ``(record, text)`` for each accepted liquidation, each alert
-            and each cascade probability change (see :class:`EngineFeed`).
-        pace: called before each frame (the human replay sleeps here).
+            and each cascade probability change (see :class:`LineSink`).
+        pace: called before each record (the human replay sleeps here).
     """
-    summary = ReplaySummary()
-    feed = EngineFeed(engine, emit)
-    clean_readers = {venue: clean_reader(adapter) for venue, adapter in adapters.items()}
-    for record in frames:
-        if pace is not None:
-            pace(record)
-        summary.frames += 1
-        if summary.first_ms is None:
-            summary.first_ms = record.received_ms
-        summary.last_ms = record.received_ms
-        adapter = adapters.get(record.venue)
-        if adapter is None:
-            summary.unknown_venue_frames += 1
-            continue
-        tally = summary.venues.get(record.venue)
-        if tally is None:  # not setdefault: that would build a VenueTally for every frame
-            tally = summary.venues[record.venue] = VenueTally()
-        tally.frames += 1
-        events = clean_readers[record.venue](record.frame, record.received_ms)
-        if events is None:
-            decoded = adapter.decode(record.frame, record.received_ms)
-            if decoded.rejected is not None:
-                tally.rejected += 1
-                tally.last_reject_reason = decoded.rejected
-                summary.rejected_frames += 1
-            events = decoded.events
-        for event in events:
-            if feed.feed(event):
-                tally.events += 1
-    summary.events = feed.events
-    summary.duplicates = feed.duplicates
-    summary.engine_rejected = feed.engine_rejected
-    summary.alerts = feed.alerts
-    summary.cascade_changes = feed.cascade_changes
-    return summary
+    lines = LineSink(engine, emit)
+    pipeline = Pipeline(engine, adapters, [lines], strict=True)
+    pipeline.play(records, pace)
+    return ReplaySummary.of(pipeline, lines)
 
 
 class Pacer:
@@ -154,7 +122,7 @@ class Pacer:
         self._monotonic = monotonic
         self._origin: tuple[int, float] | None = None
 
-    def __call__(self, record: RecordedFrame) -> None:
+    def __call__(self, record: Record) -> None:
         if self._origin is None:
             self._origin = (record.received_ms, self._monotonic())
             return
@@ -202,7 +170,7 @@ def replay_text(
     out: TextIO,
     config: Config | None = None,
     adapters: Mapping[str, VenueAdapter] | None = None,
-    pace: Callable[[RecordedFrame], None] | None = None,
+    pace: Callable[[Record], None] | None = None,
 ) -> ReplaySummary:
     """Human replay: one text line per liquidation and alert, at ``pace``; returns totals."""
     reader = RecordingReader(path)
@@ -227,7 +195,7 @@ def summary_text(summary: ReplaySummary) -> str:
     for name, tally in sorted(summary.venues.items()):
         reason = f" (last: {tally.last_reject_reason})" if tally.last_reject_reason else ""
         lines.append(
-            f"  {name:<8} {tally.frames:>7} frames {tally.events:>7} events "
+            f"  {name:<8} {tally.frames:>7} frames {tally.accepted:>7} events "
             f"{tally.rejected:>5} rejected{reason}"
         )
     if summary.unknown_venue_frames:

@@ -1,4 +1,8 @@
-"""Writing recordings: batched, flushed on close, gzip when the name ends in ``.gz``."""
+"""Writing recordings: batched, flushed on close, gzip when the name ends in ``.gz``.
+
+A :class:`RecordingWriter` is also one of the pipeline's sinks: it takes every raw
+frame and every connection marker as they arrive (``on_frame``, ``on_marker``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
-from liqterm.recording.format import RecordedFrame, encode_line, is_gzip_path
+from liqterm.recording.format import ConnectionMarker, Record, RecordedFrame, encode_line, is_gzip_path
 
 
 class RecordingWriter:
@@ -52,8 +56,8 @@ class RecordingWriter:
         self._out: TextIO = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         self.closed = False
 
-    def write(self, record: RecordedFrame) -> None:
-        """Queue one frame; writes the batch when it is full or old enough."""
+    def write(self, record: Record) -> None:
+        """Queue one frame or marker; writes the batch when it is full or old enough."""
         if self.closed:
             raise ValueError("recording is closed")
         self._buffer.append(encode_line(record))
@@ -66,8 +70,12 @@ class RecordingWriter:
         return bool(self._buffer) and self._monotonic() - self._last_flush >= self._flush_s
 
     def on_frame(self, venue: str, received_ms: int, text: str) -> None:
-        """A ``FrameSink`` for :mod:`liqterm.streams`: record every frame as received."""
+        """The pipeline's frame hook: record every frame as received."""
         self.write(RecordedFrame(received_ms, venue, text))
+
+    def on_marker(self, marker: ConnectionMarker) -> None:
+        """The pipeline's marker hook: record a connection's moments beside its frames."""
+        self.write(marker)
 
     def flush(self) -> None:
         """Write buffered lines and flush them to the operating system."""
@@ -100,7 +108,7 @@ class RecordingWriter:
         self.close()
 
 
-def write_frames(path: str | Path, records: list[RecordedFrame] | tuple[RecordedFrame, ...]) -> int:
+def write_frames(path: str | Path, records: list[Record] | tuple[Record, ...]) -> int:
     """Write ``records`` to a new recording at ``path``; returns how many were written."""
     with RecordingWriter(path) as writer:
         for record in records:

@@ -1,14 +1,13 @@
-"""Persistence the app wires beside the engine: restore at start, batched writes after.
+"""Persistence beside the engine: restore at start, batched writes after.
 
-Wiring (the app or a headless runner, on its event loop thread)::
+Wiring (the app or ``watch``, on its event loop thread)::
 
     store, report = StateStore.open()         # never raises; may take a moment: call it once
     engine = Engine(config)
     report.restore(engine)                    # whale pane, 24 h figures, windows, cooldowns
     if report.message:
         notify(report.message)                # e.g. "state file was damaged; moved aside to ..."
-    ...
-    alerts = store.ingest(engine, events)     # instead of engine.ingest per event
+    pipeline.add_sink(StoreSink(store, engine))   # accepted events and alert cooldowns
     ...
     status_line(store.note)                   # None while saving works
     ...
@@ -29,15 +28,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from liqterm.engine.alerts import Alert, probability_band
 from liqterm.model import Liquidation
 from liqterm.state.database import Batch, GateRow, StateDB, event_row
 from liqterm.state.opening import RestoreReport, open_database
-
-if TYPE_CHECKING:
-    from liqterm.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -152,32 +146,20 @@ class StateStore:
 
     # -- the hot path (caller's thread) -----------------------------------------------------------
 
-    def ingest(self, engine: Engine, events: Iterable[Liquidation]) -> list[Alert]:
-        """``engine.ingest`` each event, persist what it accepted and alerted; return the alerts.
+    def add_event(self, event: Liquidation, cls: str) -> None:
+        """Save an event the engine ACCEPTED, with its class (whales are kept for 24 h)."""
+        self._add([event_row(event, cls in WHALE_CLASSES)], ())
 
-        Duplicates and implausible events (the engine's refusal) are not stored.
-        """
-        raised: list[Alert] = []
-        accepted = []
-        for event in events:
-            before = engine.events_total
-            alerts = engine.ingest(event)
-            if engine.events_total != before:
-                accepted.append(event_row(event, engine.classify(event) in WHALE_CLASSES))
-            if alerts:
-                raised.extend(alerts)
-        self._add(accepted, raised)
-        return raised
+    def add_events(self, accepted: Iterable[tuple[Liquidation, str]]) -> None:
+        """Save many accepted events, each with its class, in one go."""
+        self._add([event_row(event, cls in WHALE_CLASSES) for event, cls in accepted], ())
 
-    def record(self, accepted: Iterable[tuple[Liquidation, str]], alerts: Iterable[Alert] = ()) -> None:
-        """Persist events the engine ACCEPTED, each with its class, and the alerts it raised.
+    def add_cooldowns(self, rows: Iterable[GateRow]) -> None:
+        """Save the cooldown state of admitted alerts (``Engine.cooldown_row`` of each)."""
+        self._add([], rows)
 
-        For callers that ingest themselves (see :meth:`ingest` for the one-call form).
-        """
-        self._add([event_row(event, cls in WHALE_CLASSES) for event, cls in accepted], list(alerts))
-
-    def _add(self, rows: list, alerts: list[Alert]) -> None:
-        if self._db is None or not (rows or alerts):
+    def _add(self, rows: list, cooldowns: Iterable[GateRow]) -> None:
+        if self._db is None:
             return
         with self._lock:
             pending = self._pending
@@ -186,9 +168,9 @@ class StateStore:
                 self._dropped += len(rows) - max(room, 0)
                 rows = rows[: max(room, 0)]
             pending.events.extend(rows)
-            for alert in alerts:
+            for row in cooldowns:
                 # The gate keeps, per key, the last admitted alert's time, priority and band.
-                pending.cooldowns[alert.key] = _cooldown(alert)
+                pending.cooldowns[row[0]] = row
             self._added += 1
 
     # -- status and lifecycle -------------------------------------------------------------------
@@ -295,10 +277,6 @@ class StateStore:
             action()
         except Exception as exc:
             log.warning("state: %s", exc)
-
-
-def _cooldown(alert: Alert) -> GateRow:
-    return (alert.key, alert.at_ms, int(alert.priority), probability_band(alert.probability), 0)
 
 
 def _reason(exc: BaseException) -> str:

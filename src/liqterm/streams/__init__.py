@@ -10,7 +10,6 @@ Use :class:`VenueStream` for one venue (a Textual worker) and
 
 from liqterm.streams.backoff import Backoff
 from liqterm.streams.frames import wall_ms
-from liqterm.streams.handler import EventSink, FrameSink
 from liqterm.streams.health import STATES, State, VenueHealth
 from liqterm.streams.manager import StreamManager, update_quiet
 from liqterm.streams.settings import StreamSettings
@@ -20,8 +19,6 @@ from liqterm.streams.venue_stream import VenueStream
 __all__ = [
     "STATES",
     "Backoff",
-    "EventSink",
-    "FrameSink",
     "State",
     "StreamManager",
     "StreamSettings",

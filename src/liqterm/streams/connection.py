@@ -73,6 +73,11 @@ class Connection:
         self.last_alive = self._loop.time()
         self._on_alive = on_alive
         self.subscribed: set[str] = set()
+        self.end_reason = "closed"
+        """Why the connection ended, once it has (for the disconnect marker)."""
+        self.symbols_note: str | None = None
+        self.listed = False
+        """Whether :meth:`subscribe` fetched the instrument list (and ``symbols_note`` is its note)."""
         self._side_tasks: set[asyncio.Task[None]] = set()
 
     async def subscribe(self) -> None:
@@ -82,8 +87,8 @@ class Connection:
         if adapter.needs_symbols and self.symbols is not None:
             listed = await self.symbols.get()
             symbols = listed.symbols
-            self.handler.tracker.note = listed.note
-        self.handler.start_connection(self.clock())
+            self.symbols_note, self.listed = listed.note, True
+        self.handler.inlet.subscribed(self.clock())
         # context_frames: once per connection, never again on a symbol refresh (mark prices)
         await self._send_all([*adapter.subscribe_frames(symbols), *getattr(adapter, "context_frames", ())])
         self.subscribed = set(symbols)
@@ -96,7 +101,9 @@ class Connection:
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             finished = done.pop()
-            return finished.result()
+            ended: Ended = finished.result()
+            self.end_reason = ended.reason
+            return ended
         finally:
             tasks |= self._side_tasks
             for task in tasks:

@@ -1,15 +1,18 @@
 """Per-venue health: a frozen value for the UI and the mutable tracker behind it.
 
-The connection code updates a :class:`HealthTracker` in place (cheap: plain
-attribute writes on the hot path) and anyone who wants to look takes an
-immutable :class:`VenueHealth` snapshot, so the UI never sees a half-updated
-record and never holds a reference into the stream's state.
+The connection code updates a :class:`HealthTracker` in place (its state,
+reconnects, notes), the pipeline counts frames and events in the venue's
+:class:`~liqterm.pipeline.tally.VenueTally`, and anyone who wants to look takes an
+immutable :class:`VenueHealth` snapshot of both, so the UI never sees a
+half-updated record and never holds a reference into the stream's state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from liqterm.pipeline.tally import VenueTally
 
 State = Literal["connecting", "live", "reconnecting", "stale", "down"]
 """Connection states, in the order a healthy start passes through them."""
@@ -70,67 +73,56 @@ class VenueHealth:
 
 
 class HealthTracker:
-    """Mutable counters for one venue; :meth:`snapshot` freezes them into a VenueHealth."""
+    """One venue's connection state; :meth:`snapshot` joins it with the venue's pipeline tally
+    (frames, events, rejections) into a :class:`VenueHealth`."""
 
     __slots__ = (
         "connected_since_ms",
-        "dropped_replayed",
         "errors",
-        "events",
-        "frames",
         "last_disconnect",
-        "last_event_ms",
-        "last_frame_ms",
-        "last_reject_reason",
         "note",
         "quiet",
         "reconnects",
-        "rejected",
         "state",
+        "tally",
         "throttle_note",
         "venue",
     )
 
-    def __init__(self, venue: str, throttle_note: str | None = None) -> None:
-        self.venue = venue
+    def __init__(self, tally: VenueTally, throttle_note: str | None = None) -> None:
+        self.venue = tally.venue
+        self.tally = tally
         self.state: State = "connecting"
         self.connected_since_ms: int | None = None
         self.reconnects = 0
-        self.frames = 0
-        self.events = 0
-        self.rejected = 0
-        self.last_reject_reason: str | None = None
-        self.last_event_ms: int | None = None
-        self.last_frame_ms: int | None = None
         self.quiet = False
         self.throttle_note = throttle_note
         self.note: str | None = None
-        self.dropped_replayed = 0
         self.errors = 0
         self.last_disconnect: str | None = None
 
-    def reject(self, reason: str) -> None:
-        """Count one rejected frame (or part of one) and remember why."""
-        self.rejected += 1
-        self.last_reject_reason = reason
+    @property
+    def last_event_ms(self) -> int | None:
+        return self.tally.last_event_ms
 
     def snapshot(self) -> VenueHealth:
         """The current values as an immutable :class:`VenueHealth`."""
+        tally = self.tally
         return VenueHealth(
             venue=self.venue,
             state=self.state,
             connected_since_ms=self.connected_since_ms,
             reconnects=self.reconnects,
-            frames=self.frames,
-            events=self.events,
-            rejected=self.rejected,
-            last_reject_reason=self.last_reject_reason,
-            last_event_ms=self.last_event_ms,
-            last_frame_ms=self.last_frame_ms,
+            frames=tally.frames,
+            events=tally.events,
+            rejected=tally.rejected,
+            last_reject_reason=tally.last_reject_reason,
+            last_event_ms=tally.last_event_ms,
+            last_frame_ms=tally.last_frame_ms,
             quiet=self.quiet,
             throttle_note=self.throttle_note,
             note=self.note,
-            dropped_replayed=self.dropped_replayed,
-            errors=self.errors,
+            dropped_replayed=tally.dropped_replayed,
+            errors=self.errors + tally.errors,
             last_disconnect=self.last_disconnect,
         )

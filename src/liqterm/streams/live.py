@@ -1,20 +1,20 @@
-"""Wiring the live pipeline from configuration, for the headless commands.
+"""Wiring live connections from configuration: the app, ``liqterm watch`` and ``liqterm record``.
 
-``liqterm watch`` and ``liqterm record`` (and the app, if it likes) build their
-:class:`StreamManager` here: the enabled venues' adapters from the registry,
-URLs from config, and an instruments refresher per venue that doubles as the
-symbol source (for adapters that subscribe per symbol) and as the re-fetch on
-"unknown symbol" (a new listing, whose contract size a contracts-based venue needs).
+The enabled venues' adapters come from the registry (:func:`live_adapters`), the
+pipeline is built on them by the caller, and :func:`build_manager` connects each
+venue into it with its URL from config and an instruments refresher that doubles
+as the symbol source (for adapters that subscribe per symbol) and as the re-fetch
+on "unknown symbol" (a new listing, whose contract size a contracts-based venue needs).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from liqterm.config.schema import Config
-from liqterm.streams.handler import EventSink, FrameSink
+from liqterm.pipeline import Pipeline
 from liqterm.streams.manager import StreamManager
 from liqterm.streams.settings import StreamSettings
 from liqterm.streams.symbols import SymbolList, SymbolSource
@@ -53,40 +53,42 @@ def instruments_source(venue: str, min_refresh_s: float) -> SymbolSource:
     return SymbolSource(fetch, min_refresh_s)
 
 
-def build_manager(
-    config: Config,
-    venues: Sequence[str],
-    on_events: EventSink,
-    *,
-    on_frame: FrameSink | None = None,
-    settings: StreamSettings | None = None,
-    refresh: bool = True,
-    adapters: dict[str, VenueAdapter] | None = None,
-) -> StreamManager:
-    """A manager for ``venues`` with config URLs and, when ``refresh``, live instruments.
-
-    Without ``refresh`` the adapters keep their cached/bundled tables (offline use, tests).
-    """
+def live_adapters(
+    config: Config, venues: Sequence[str], adapters: Mapping[str, VenueAdapter] | None = None
+) -> dict[str, VenueAdapter]:
+    """The adapters of ``venues`` (the registry's, with cached/bundled instruments, unless given),
+    each asking for its mark prices on the same connection where the config says so."""
     from liqterm.venues import ADAPTERS, load_offline_instruments
 
     if adapters is None:
         load_offline_instruments(venues)
         adapters = {name: ADAPTERS[name] for name in venues}
-    adapters = dict(adapters)
+    chosen: dict[str, VenueAdapter] = {}
     for name in venues:
         marks = config.venues[name].mark_prices if name in config.venues else ()
-        if marks:
-            adapters[name] = WithMarkPrices(adapters[name], marks)  # type: ignore[assignment]
+        chosen[name] = WithMarkPrices(adapters[name], marks) if marks else adapters[name]  # type: ignore[assignment]
+    return chosen
+
+
+def build_manager(
+    config: Config,
+    pipeline: Pipeline,
+    *,
+    settings: StreamSettings | None = None,
+    refresh: bool = True,
+) -> StreamManager:
+    """A manager connecting every venue of ``pipeline`` with config URLs and, when ``refresh``,
+    live instruments (without, the adapters keep their cached/bundled tables: offline use, tests)."""
+    venues = list(pipeline.adapters)
     settings = settings or StreamSettings()
     urls = {name: (config.venues[name].url if name in config.venues else None) for name in venues}
     symbols = {}
     if refresh:
         symbols = {name: instruments_source(name, settings.symbols_refresh_min_s) for name in venues}
     return StreamManager(
-        [adapters[name] for name in venues],
-        on_events,
+        [pipeline.adapters[name] for name in venues],
+        pipeline,
         urls=urls,
-        on_frame=on_frame,
         settings=settings,
         symbols=symbols,
     )

@@ -16,8 +16,8 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 
+from liqterm.pipeline import Pipeline
 from liqterm.streams.frames import wall_ms
-from liqterm.streams.handler import EventSink, FrameSink
 from liqterm.streams.health import VenueHealth
 from liqterm.streams.settings import StreamSettings
 from liqterm.streams.symbols import SymbolSource, SymbolsProvider
@@ -28,13 +28,12 @@ log = logging.getLogger(__name__)
 
 
 class StreamManager:
-    """Runs one stream per venue and judges which venues have gone quiet.
+    """Runs one stream per venue into one pipeline and judges which venues have gone quiet.
 
     Args:
-        adapters: the venue adapters to connect.
-        on_events: ``on_events(venue, events)`` for every batch of liquidations.
+        adapters: the venue adapters to connect (the pipeline must know each).
+        pipeline: where every venue's frames go (``pipeline.inlet(venue)``).
         urls: per-venue URL overrides (from config); missing venues use the adapter URL.
-        on_frame: optional ``on_frame(venue, received_ms, text)`` (the recorder).
         settings: tunables shared by all streams.
         keepalives: per-venue keep-alive overrides (tests).
         symbols: per-venue instrument sources for adapters that need symbols.
@@ -45,10 +44,9 @@ class StreamManager:
     def __init__(
         self,
         adapters: Iterable[VenueAdapter],
-        on_events: EventSink,
+        pipeline: Pipeline,
         *,
         urls: Mapping[str, str | None] | None = None,
-        on_frame: FrameSink | None = None,
         settings: StreamSettings | None = None,
         keepalives: Mapping[str, KeepAlive] | None = None,
         symbols: Mapping[str, SymbolSource | SymbolsProvider] | None = None,
@@ -56,6 +54,7 @@ class StreamManager:
         rand: Callable[[], float] | None = None,
     ) -> None:
         self.settings = settings or StreamSettings()
+        self.pipeline = pipeline
         self._clock = clock
         urls = urls or {}
         keepalives = keepalives or {}
@@ -65,8 +64,7 @@ class StreamManager:
             self.streams[adapter.name] = VenueStream(
                 adapter,
                 urls.get(adapter.name),
-                on_events,
-                on_frame=on_frame,
+                pipeline.inlet(adapter.name),
                 settings=self.settings,
                 keepalive=keepalives.get(adapter.name),
                 symbols=symbols.get(adapter.name),

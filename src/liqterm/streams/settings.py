@@ -28,8 +28,6 @@ class StreamSettings:
         healthy_after_s: a connection live this long resets the backoff.
         down_after_failures: consecutive failed connection attempts after which
             the venue is reported ``down`` (it keeps retrying).
-        replay_slack_ms: events up to this much older than the subscription
-            moment are still kept (clock skew between venue and us).
         lifetime_margin_s: reconnect this long before a venue's forced
             disconnect (at most 10% of the lifetime, for short test lifetimes).
         symbols_refresh_min_s: shortest time between two instrument re-fetches.
@@ -47,7 +45,6 @@ class StreamSettings:
     backoff_cap_s: float = 4.0
     healthy_after_s: float = 60.0
     down_after_failures: int = 3
-    replay_slack_ms: int = 2_000
     lifetime_margin_s: float = 60.0
     symbols_refresh_min_s: float = 300.0
     quiet_after_s: float = 600.0

@@ -3,7 +3,9 @@
 :class:`VenueStream` is what a Textual worker runs (one per venue, so one venue
 failing never touches another) and what :class:`~liqterm.streams.manager.StreamManager`
 runs several of for the headless commands. It never names a venue: everything
-venue-specific comes from the adapter.
+venue-specific comes from the adapter, and every frame goes into the pipeline
+through the venue's inlet, with the connection's moments (connected, subscribed,
+disconnected) as markers the recorder keeps.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import websockets
 from websockets.exceptions import InvalidHandshake, InvalidURI
 
 from liqterm.config.urls import transport_problem
+from liqterm.pipeline import VenueInlet
 from liqterm.streams.backoff import Backoff
 from liqterm.streams.connection import Connection, Ended
 from liqterm.streams.frames import wall_ms
-from liqterm.streams.handler import EventSink, FrameHandler, FrameSink
+from liqterm.streams.handler import FrameHandler
 from liqterm.streams.health import HealthTracker, State, VenueHealth
 from liqterm.streams.settings import StreamSettings
 from liqterm.streams.symbols import SymbolSource, SymbolsProvider
@@ -38,9 +41,8 @@ class VenueStream:
     Args:
         adapter: the venue adapter (URL, subscribe frames, keep-alive, decoder).
         url: websocket URL; ``None`` uses ``adapter.url`` (config may override it).
-        on_events: ``on_events(venue, events)`` for every batch of liquidations.
-        on_frame: optional ``on_frame(venue, received_ms, text)`` for every frame
-            (the recorder).
+        inlet: the venue's way into the pipeline (``pipeline.inlet(venue)``): every
+            frame and connection moment goes there.
         settings: tunables; tests shrink the timings.
         keepalive: overrides ``adapter.keepalive`` (tests use short windows).
         symbols: where the instrument list comes from when ``adapter.needs_symbols``:
@@ -49,7 +51,7 @@ class VenueStream:
         rand: random source for backoff jitter; injectable for tests.
 
     Example:
-        >>> stream = VenueStream(adapter, None, lambda venue, events: ...)  # doctest: +SKIP
+        >>> stream = VenueStream(adapter, None, pipeline.inlet("okx"))  # doctest: +SKIP
         >>> await stream.run(stop_event)  # returns once stop_event is set  # doctest: +SKIP
     """
 
@@ -57,9 +59,8 @@ class VenueStream:
         self,
         adapter: VenueAdapter,
         url: str | None,
-        on_events: EventSink,
+        inlet: VenueInlet,
         *,
-        on_frame: FrameSink | None = None,
         settings: StreamSettings | None = None,
         keepalive: KeepAlive | None = None,
         symbols: SymbolSource | SymbolsProvider | None = None,
@@ -74,15 +75,9 @@ class VenueStream:
             raise ValueError(f"{adapter.name}: refusing {self.url}: {problem}")
         self.settings = settings or StreamSettings()
         self.clock = clock
-        self.tracker = HealthTracker(adapter.name, adapter.throttle_note)
-        self.handler = FrameHandler(
-            adapter,
-            keepalive or adapter.keepalive,
-            self.tracker,
-            self.settings,
-            on_events,
-            on_frame,
-        )
+        self.inlet = inlet
+        self.tracker = HealthTracker(inlet.tally, adapter.throttle_note)
+        self.handler = FrameHandler(inlet, keepalive or adapter.keepalive, self.settings)
         if symbols is None or isinstance(symbols, SymbolSource):
             self.symbols = symbols
         else:
@@ -167,11 +162,17 @@ class VenueStream:
                 # (e.g. to choose a number format).
                 additional_headers=getattr(self.adapter, "headers", None),
             ) as ws:
+                self.inlet.connected(self.clock())
                 connection = Connection(
                     ws, self.handler, settings, self.symbols, self.clock, on_alive=self._went_live
                 )
-                await connection.subscribe()
-                ended = await connection.run()
+                try:
+                    await connection.subscribe()
+                    if connection.listed:
+                        self.tracker.note = connection.symbols_note
+                    ended = await connection.run()
+                finally:
+                    self.inlet.disconnected(self.clock(), connection.end_reason)
                 # Show it at once: closing a dead connection can take close_timeout_s.
                 self.tracker.state = "stale" if ended.kind == "stale" else "reconnecting"
                 self.tracker.connected_since_ms = None

@@ -1,16 +1,26 @@
-"""``liqterm watch``: the live pipeline without a screen, one line per liquidation and alert."""
+"""``liqterm watch``: the live pipeline without a screen, one line per liquidation and alert.
+
+It is how liqterm runs on a server, so it keeps the same state as the app: the
+engine is rebuilt from the state store at start (24 h whales, windows, alert
+cooldowns) and every accepted event and cooldown is saved again, so a restart
+forgets nothing and never sends an alert twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from liqterm.config.schema import Config
 from liqterm.engine import Engine
-from liqterm.recording.feed import EngineFeed
+from liqterm.pipeline import AlertCallback, LineSink, Pipeline, StoreSink
 from liqterm.recording.lines import to_json
-from liqterm.streams.live import build_manager, print_health_changes, refresh_notes
+from liqterm.recording.writer import RecordingWriter
+from liqterm.state import StateStore
+from liqterm.streams.live import build_manager, live_adapters, print_health_changes, refresh_notes
 from liqterm.streams.settings import StreamSettings
 from liqterm.telegram import build_forwarder
 from liqterm.telegram.commands import snapshot_status
@@ -27,16 +37,18 @@ async def watch(
     json_lines: bool = False,
     refresh: bool = True,
     settings: StreamSettings | None = None,
-    adapters: dict[str, VenueAdapter] | None = None,
+    adapters: Mapping[str, VenueAdapter] | None = None,
     status_every_s: float = 1.0,
-) -> EngineFeed:
-    """Stream ``venues`` into an engine until ``stop``; returns the feed's counters.
+    state_path: Path | None = None,
+    record: Path | None = None,
+) -> Pipeline:
+    """Stream ``venues`` through the pipeline until ``stop``; returns the pipeline (its tallies).
 
     Args:
         config: configuration (thresholds, venue URLs).
         venues: venue ids to connect.
         write_line: receives each liquidation/alert line (stdout).
-        write_status: receives venue state changes (stderr).
+        write_status: receives venue state changes and start-up notes (stderr).
         stop: set it to finish (Ctrl-C does, in the CLI).
         json_lines: write the replay ``--json`` records instead of text
             (cascade changes included).
@@ -44,6 +56,8 @@ async def watch(
         settings: stream tunables (tests shorten them).
         adapters: adapters to use instead of the registry's (tests).
         status_every_s: how often venue states are checked for changes.
+        state_path: the state file (default: the one the app uses, under the data dir).
+        record: also keep every raw frame and connection marker in this recording.
 
     Alerts are forwarded to Telegram when ``[telegram] enabled`` (the token from
     the environment or the token file); its state is reported on ``write_status``.
@@ -55,25 +69,47 @@ async def watch(
         elif record["type"] != "cascade":
             write_line(text)
 
+    store, report = await asyncio.to_thread(StateStore.open, state_path)
     engine = Engine(config)
+    report.restore(engine)
+    if report.message:
+        write_status(f"state: {report.message}")
+    recorder = RecordingWriter(record) if record is not None else None
+    sinks: list[object] = [] if recorder is None else [recorder]
+    sinks += [LineSink(engine, emit), StoreSink(store, engine)]
+    pipeline = Pipeline(engine, live_adapters(config, venues, adapters), sinks)
     forwarder, telegram_status = build_forwarder(
         config.telegram, status_provider=snapshot_status(engine.snapshot)
     )
     if config.telegram.enabled:
         write_status(f"telegram: {telegram_status.label}")
-    feed = EngineFeed(engine, emit, on_alert=forwarder.submit if forwarder else None)
-    manager = build_manager(
-        config, venues, feed.on_events, settings=settings, refresh=refresh, adapters=adapters
-    )
     if forwarder is not None:
-        await forwarder.start()
+        pipeline.add_sink(AlertCallback(forwarder.submit))
+    manager = build_manager(config, pipeline, settings=settings, refresh=refresh)
     try:
+        if forwarder is not None:
+            await forwarder.start()
         async with asyncio.TaskGroup() as group:
             group.create_task(manager.run(stop))
             group.create_task(print_health_changes(manager, write_status, stop, status_every_s))
             if refresh:
                 group.create_task(refresh_notes(manager))
+            if recorder is not None:
+                group.create_task(_flush_on_quiet_feeds(recorder, stop))
     finally:
         if forwarder is not None:
             await forwarder.stop()
-    return feed
+        if recorder is not None:
+            await asyncio.to_thread(recorder.close)
+        await asyncio.to_thread(store.close)
+    return pipeline
+
+
+async def _flush_on_quiet_feeds(recorder: RecordingWriter, stop: asyncio.Event) -> None:
+    """Write buffered frames out at least once a second even when nothing new arrives."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                await stop.wait()
+        if recorder.flush_due():
+            recorder.flush()

@@ -1,10 +1,11 @@
-"""The liqterm app: holds the engine, runs the feed's workers, and ticks snapshots to the screen.
+"""The liqterm app: holds the pipeline, runs the feed's workers, and ticks snapshots to the screen.
 
-Data flow: each feed job (one per venue) is a Textual worker whose events go
-straight into :meth:`LiqtermApp.ingest` (the engine; alerts to Telegram and to the
-session's scorecard). No widget is touched per event. A clock tick (``[tui]
-tick_hz``, 4–10 Hz) takes one :meth:`Engine.snapshot` and :meth:`LiqtermApp.present`
-hands it, with venue health, the clock and the scorecard, to every widget inside one
+Data flow: each feed job (one per venue) is a Textual worker that puts its frames
+into the app's :class:`~liqterm.pipeline.Pipeline` (decode, the engine, then the
+sinks: the state store, the recorder, Telegram and the session's scorecard). No
+widget is touched per event. A clock tick (``[tui] tick_hz``, 4–10 Hz) takes one
+:meth:`Engine.snapshot` (a pure read) and :meth:`LiqtermApp.present` hands it, with
+venue health, the clock and the scorecard, to every widget inside one
 ``batch_update``. Tests and screenshots call :meth:`present` themselves with
 injected snapshots and a frozen clock, and run no feed.
 """
@@ -24,11 +25,12 @@ from textual.app import App
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from liqterm.scorecard import shipped_figures, shipped_summary
 from liqterm.config.schema import Config
 from liqterm.engine import Alert, Engine, EngineSnapshot
 from liqterm.model import VENUE_IDS, Liquidation
+from liqterm.pipeline import AlertCallback, Pipeline, StoreSink
 from liqterm.recording.writer import RecordingWriter
+from liqterm.scorecard import shipped_figures, shipped_summary
 from liqterm.state import StateStore
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.health import VenueHealth
@@ -103,6 +105,12 @@ class LiqtermApp(App[None]):
         self.telegram = telegram or TelegramStatus.off()
         self.store = store
         self.recorder = recorder
+        sinks: list[object] = [] if recorder is None else [recorder]
+        if store is not None:
+            sinks.append(StoreSink(store, self.engine))
+        sinks.append(AlertCallback(self._alerted))
+        self.pipeline = Pipeline(self.engine, feed.adapters() if feed is not None else {}, sinks)
+        """Frames from the feed's jobs through the engine to the store, recorder and alert sinks."""
         self.worker_failures: dict[str, str] = {}
         self.scorecard = SessionScore()
         """This session's cascade warnings against onsets (every alert the engine raises)."""
@@ -137,7 +145,7 @@ class LiqtermApp(App[None]):
             self.run_worker(self.forwarder.start(), name="telegram", group="telegram", exit_on_error=False)
 
     async def _open_feed(self, feed: Feed) -> None:
-        jobs = await feed.open(self.ingest)
+        jobs = await feed.open(self.pipeline)
         for name, job in jobs.items():
             # One group per venue: exclusive=True cancels only the other workers of its own group.
             group = f"venue-{name}" if name in VENUE_IDS else f"feed-{name}"
@@ -182,22 +190,15 @@ class LiqtermApp(App[None]):
     # -- data in -------------------------------------------------------------------------------
 
     def ingest(self, venue: str, events: list[Liquidation]) -> None:
-        """The feeds' event sink: straight into the engine; alerts on to Telegram and the scorecard."""
-        engine = self.engine
-        if self.store is not None:
-            self._alerted(self.store.ingest(engine, events))
-            return
-        for event in events:
-            alerts = engine.ingest(event)
-            if alerts:
-                self._alerted(alerts)
+        """Events already decoded (tests, benchmarks) into the pipeline, as a feed's would go."""
+        self.pipeline.inlet(venue).events(events)
 
-    def _alerted(self, alerts: list[Alert]) -> None:
-        forwarder, card = self.forwarder, self.scorecard
-        for alert in alerts:
-            card.on_alert(alert)  # cascade warnings and onsets count, the rest are passed over
-            if forwarder is not None:
-                forwarder.submit(alert)
+    def _alerted(self, alert: Alert) -> None:
+        """Every alert the pipeline admits: the scorecard counts cascade warnings and onsets,
+        Telegram gets all it is set up to forward."""
+        self.scorecard.on_alert(alert)
+        if self.forwarder is not None:
+            self.forwarder.submit(alert)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -316,8 +317,7 @@ def run_live(config: Config, path: Path, record: Path | None = None) -> None:
     if report.message:
         print(f"liqterm: {report.message}", file=sys.stderr, flush=True)
     recorder = RecordingWriter(record) if record is not None else None
-    feed = LiveFeed(config, on_frame=recorder.on_frame if recorder is not None else None)
-    app = LiqtermApp(config, path, feed=feed, engine=engine, store=store, recorder=recorder)
+    app = LiqtermApp(config, path, feed=LiveFeed(config), engine=engine, store=store, recorder=recorder)
     app.forwarder, app.telegram = build_forwarder(
         config.telegram, status_provider=snapshot_status(lambda: app.snapshot)
     )

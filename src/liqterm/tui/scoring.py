@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 
-from liqterm.scorecard import Scorecard, ScorecardView
 from liqterm.engine import Alert
+from liqterm.scorecard import Scorecard, ScorecardView
 
 SCORED = ("cascade_warning", "cascade")
 """The alert kinds the scorecard counts: warnings and onsets."""

@@ -1,11 +1,12 @@
-"""Where the app's events come from: live venues, a recording (REPLAY), or the demo.
+"""Where the app's frames come from: live venues, a recording (REPLAY), or the demo.
 
-A feed hands the app named jobs (``job(stop)`` coroutines); the app runs each as
-its own Textual worker (one per venue, per-venue group, ``exit_on_error=False``),
-so one feed failing never touches another or the app. Every job delivers events
-through the app's sink straight into the engine. A feed also says what time it
-is (wall clock when live, recording time in demo and replay) and reports health.
-No Textual here: the demo's feed (:mod:`liqterm.demo`) implements the same shape.
+A feed names the adapters its frames need, and, given the app's pipeline, hands
+the app named jobs (``job(stop)`` coroutines) that put its frames into it; the app
+runs each as its own Textual worker (one per venue, per-venue group,
+``exit_on_error=False``), so one feed failing never touches another or the app.
+A feed also says what time it is (wall clock when live, recording time in demo and
+replay) and reports health. No Textual here: the demo's feed
+(:mod:`liqterm.demo.feed`) implements the same shape.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Protocol
 
 from liqterm.config.schema import Config
 from liqterm.engine import Alert
+from liqterm.pipeline import Pipeline
 from liqterm.recording.reader import RecordingReader
 from liqterm.streams.frames import wall_ms
-from liqterm.streams.handler import EventSink, FrameSink
 from liqterm.streams.health import VenueHealth
 from liqterm.streams.manager import StreamManager
 from liqterm.telegram.status import TelegramStatus
@@ -44,7 +45,11 @@ class Feed(Protocol):
         """Epoch ms "now": wall clock live, recording time in demo and replay."""
         ...
 
-    async def open(self, sink: EventSink) -> Mapping[str, Job]:
+    def adapters(self) -> Mapping[str, VenueAdapter]:
+        """The venue adapters the feed's frames are decoded with (the app's pipeline is built on them)."""
+        ...
+
+    async def open(self, pipeline: Pipeline) -> Mapping[str, Job]:
         """Start whatever serves the data and return the jobs, keyed by venue (or feed) name."""
         ...
 
@@ -71,35 +76,34 @@ class AlertForwarder(Protocol):
 
 
 class LiveFeed:
-    """The five venues over the internet, with instruments refreshed over REST."""
+    """The enabled venues over the internet, with instruments refreshed over REST."""
 
     mode = "live"
     badge = ""
 
-    def __init__(
-        self,
-        config: Config,
-        venues: Sequence[str] | None = None,
-        on_frame: FrameSink | None = None,
-        refresh: bool = True,
-    ) -> None:
+    def __init__(self, config: Config, venues: Sequence[str] | None = None, refresh: bool = True) -> None:
         from liqterm.streams.live import enabled_venues
 
         self.config = config
         self.venues = enabled_venues(config, venues)
-        self.on_frame = on_frame
         self.refresh = refresh  # instruments over REST (tests run offline)
         self.manager: StreamManager | None = None
+        self._adapters: Mapping[str, VenueAdapter] | None = None
 
     def clock(self) -> int:
         return wall_ms()
 
-    async def open(self, sink: EventSink) -> Mapping[str, Job]:
+    def adapters(self) -> Mapping[str, VenueAdapter]:
+        from liqterm.streams.live import live_adapters
+
+        if self._adapters is None:
+            self._adapters = live_adapters(self.config, self.venues)
+        return self._adapters
+
+    async def open(self, pipeline: Pipeline) -> Mapping[str, Job]:
         from liqterm.streams.live import build_manager, refresh_notes
 
-        manager = self.manager = build_manager(
-            self.config, self.venues, sink, on_frame=self.on_frame, refresh=self.refresh
-        )
+        manager = self.manager = build_manager(self.config, pipeline, refresh=self.refresh)
         jobs: dict[str, Job] = {name: stream.run for name, stream in manager.streams.items()}
 
         async def instruments(stop: asyncio.Event) -> None:
@@ -120,17 +124,8 @@ class LiveFeed:
 
 
 @dataclass(slots=True)
-class _Tally:
-    frames: int = 0
-    events: int = 0
-    rejected: int = 0
-    last_reason: str | None = None
-    last_event_ms: int | None = None
-
-
-@dataclass(slots=True)
 class ReplayFeed:
-    """A recording played through the adapters into the engine (``liqterm replay FILE``).
+    """A recording played through the app's pipeline (``liqterm replay FILE`` on a terminal).
 
     Args:
         path: the recording.
@@ -145,8 +140,8 @@ class ReplayFeed:
     badge: str = ""
     now_ms: int = 0
     finished: bool = False
-    tallies: dict[str, _Tally] = field(default_factory=dict)
-    adapters: Mapping[str, VenueAdapter] = field(default_factory=dict)
+    pipeline: Pipeline | None = None
+    _adapters: Mapping[str, VenueAdapter] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         pace = "max speed" if self.speed is None else f"{self.speed:g}×"
@@ -155,10 +150,15 @@ class ReplayFeed:
     def clock(self) -> int:
         return self.now_ms
 
-    async def open(self, sink: EventSink) -> Mapping[str, Job]:
+    def adapters(self) -> Mapping[str, VenueAdapter]:
         from liqterm.recording.replay import default_adapters
 
-        adapters = self.adapters = default_adapters()
+        if not self._adapters:
+            self._adapters = default_adapters()
+        return self._adapters
+
+    async def open(self, pipeline: Pipeline) -> Mapping[str, Job]:
+        self.pipeline = pipeline
 
         async def play(stop: asyncio.Event) -> None:
             origin: tuple[int, float] | None = None
@@ -174,29 +174,17 @@ class ReplayFeed:
                             await asyncio.wait_for(stop.wait(), delay)
                 elif count % 200 == 0:
                     await asyncio.sleep(0)  # flat out, but the UI keeps ticking
-                self._feed(record.venue, record.received_ms, record.frame, adapters, sink)
+                self.now_ms = max(self.now_ms, record.received_ms)
+                pipeline.push(record)
             self.finished = True
             self.badge += " · finished"
 
         return {"replay": play}
 
-    def _feed(self, venue: str, received_ms: int, frame: str, adapters: Mapping, sink: EventSink) -> None:
-        self.now_ms = max(self.now_ms, received_ms)
-        adapter = adapters.get(venue)
-        if adapter is None:
-            return
-        tally = self.tallies.setdefault(venue, _Tally())
-        tally.frames += 1
-        decoded = adapter.decode(frame, received_ms)
-        if decoded.rejected is not None:
-            tally.rejected += 1
-            tally.last_reason = decoded.rejected
-        if decoded.events:
-            tally.events += len(decoded.events)
-            tally.last_event_ms = received_ms
-            sink(venue, decoded.events)
-
     def health(self) -> tuple[VenueHealth, ...]:
+        if self.pipeline is None:
+            return ()
+        adapters = self.adapters()
         return tuple(
             VenueHealth(
                 venue=venue,
@@ -206,14 +194,16 @@ class ReplayFeed:
                 frames=t.frames,
                 events=t.events,
                 rejected=t.rejected,
-                last_reject_reason=t.last_reason,
+                last_reject_reason=t.last_reject_reason,
                 last_event_ms=t.last_event_ms,
-                last_frame_ms=None,
+                last_frame_ms=t.last_frame_ms,
                 quiet=False,
-                throttle_note=getattr(self.adapters.get(venue), "throttle_note", None),
+                throttle_note=getattr(adapters.get(venue), "throttle_note", None),
                 note="replayed from " + self.path.name,
+                dropped_replayed=t.dropped_replayed,
+                errors=t.errors,
             )
-            for venue, t in sorted(self.tallies.items())
+            for venue, t in sorted(self.pipeline.tallies().items())
         )
 
     async def close(self) -> None:

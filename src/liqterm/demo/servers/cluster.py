@@ -13,11 +13,11 @@ from types import MappingProxyType, TracebackType
 from typing import Any
 
 from liqterm.config.schema import Config, VenueConfig
-from liqterm.model import VENUE_IDS
-from liqterm.recording.format import RecordedFrame
 from liqterm.demo.servers.encode import DEMO_WEIGHTS, derive_frames
 from liqterm.demo.servers.protocols import PROTOCOLS
 from liqterm.demo.servers.server import FakeVenueServer
+from liqterm.model import VENUE_IDS
+from liqterm.recording.format import RecordedFrame
 
 
 class FakeVenues:

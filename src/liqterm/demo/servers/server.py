@@ -21,12 +21,12 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from liqterm.recording.format import RecordedFrame
 from liqterm.demo.servers.faults import Faults
 from liqterm.demo.servers.playback import Playback
 from liqterm.demo.servers.protocol import FakeProtocol
 from liqterm.demo.servers.protocols import PROTOCOLS
 from liqterm.demo.servers.served import ServedClient
+from liqterm.recording.format import RecordedFrame
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from liqterm.scorecard import ScorecardView
 from liqterm.config.load import ConfigError
 from liqterm.config.save import save_asset_thresholds, update_file
 from liqterm.config.schema import CLASSES, AssetThresholds
 from liqterm.engine import EngineSnapshot
+from liqterm.scorecard import ScorecardView
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
 from liqterm.tui.thresholds import current_spec, scaled_spec, step_factor
