@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared_data import SHARED, SHARED_DATA, shared_file
+from shared_data import shared_data_dir, shared_file
 
-__all__ = ["SHARED", "SHARED_DATA", "shared_file"]
+__all__ = ["shared_data_dir", "shared_file"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""A small real recording for the recording tests, built from ../shared/data.
+"""A small real recording for the recording tests, built from the shared research data.
 
 Only live captures are used (no docs examples, generated or testnet frames). The
 shared files carry no receive time, so each frame gets its latest event time plus
@@ -13,8 +13,6 @@ import gzip
 import json
 from pathlib import Path
 
-import pytest
-
 from liqterm.recording import RecordedFrame, write_frames
 from liqterm.venues._common import AdapterBase
 from liqterm.venues.binance import BinanceAdapter
@@ -23,21 +21,7 @@ from liqterm.venues.bybit import BybitAdapter
 from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.instruments import build, parse_okx_instruments
 from liqterm.venues.okx import OkxAdapter
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-def shared_file(relative: str) -> Path:
-    """A file from ../shared/data, or skip the test when it is absent.
-
-    (The same rule as ``tests/conftest.py``'s helper; imported by name, ``conftest``
-    can resolve to another folder's conftest module when the whole suite runs.)
-    """
-    path = SHARED_DATA / relative
-    if not path.exists():
-        pytest.skip(f"needs ../shared/data/{relative} (the shared research data beside the checkout)")
-    return path
-
+from shared_data import shared_file
 
 VENUE_OF = {"binance-usdm": "binance", "bybit": "bybit", "okx": "okx", "gateio": "gateio", "bitget": "bitget"}
 LATENCY_MS = 150

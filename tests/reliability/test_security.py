@@ -19,10 +19,11 @@ from fakes.telegram_api import CANARY_TOKEN, USER_CHAT, FakeBotApi
 from liqterm import cli
 from liqterm.config import ConfigError, TelegramConfig, loads
 from liqterm.config.save import update_file
-from liqterm.logs import setup_logging
+from liqterm.logs import redact, register_secret, setup_logging
 from liqterm.state import StateStore
 from liqterm.streams import StreamSettings
 from liqterm.telegram.client import Timeouts
+from liqterm.telegram.errors import ErrorKind, TelegramError, explain
 from liqterm.telegram.forwarder import Forwarder, build_forwarder
 from liqterm.telegram.secret import TOKEN_ENV, Secret
 from liqterm.telegram.tuning import Tuning
@@ -159,6 +160,47 @@ def test_the_log_filter_masks_token_shaped_text_from_any_library() -> None:
     finally:
         logger.removeHandler(handler)
     assert SECRET_PART not in stream.getvalue() and "***" in stream.getvalue()
+
+
+def test_a_registered_secret_is_masked_in_the_log_file_and_in_exception_text(app_logging: Path) -> None:
+    # Not shaped like a bot token: only the registration can catch it. The same redactor
+    # must serve any credential the app learns, not just the Telegram token.
+    secret = "broker-key-Zx81q0"
+    register_secret(secret)
+    log = logging.getLogger("liqterm.broker")
+    log.warning("connecting with key %s", secret)
+    logging.getLogger("some.library").warning(f"retrying https://user:{secret}@broker.example/api")
+    try:
+        raise ConnectionError(f"authentication failed for key {secret}")
+    except ConnectionError as exc:
+        log.exception("login failed")
+        said = redact(str(exc))
+    error = TelegramError(ErrorKind.SERVER, "sendMessage", f"the proxy answered with {secret}")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    written = app_logging.read_text(encoding="utf-8")
+    assert "login failed" in written and "ConnectionError: authentication failed for key ***" in written
+    assert "connecting with key ***" in written and "https://user:***@broker.example" in written
+    assert said == "authentication failed for key ***"
+    assert "the proxy answered with ***" in str(error)
+    for text in (written, said, str(error), repr(error), error.description, explain(error)):
+        assert secret not in text
+
+
+def test_there_is_one_redactor() -> None:
+    """Only liqterm/logs.py masks text: a second copy would not know the secrets registered here."""
+    import ast
+
+    found = []
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            mask = isinstance(node, ast.Constant) and node.value == "***"
+            log_filter = isinstance(node, ast.ClassDef) and any(
+                ast.unparse(base) in ("logging.Filter", "Filter") for base in node.bases
+            )
+            if mask or log_filter:
+                found.append(path.relative_to(SRC).as_posix())
+    assert sorted(set(found)) == ["logs.py"]
 
 
 # -- hostile servers cannot exhaust memory -----------------------------------------------------------

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from liqterm.logs import redact, redact_http_logs
 from liqterm.telegram.secret import (
     TOKEN_ENV,
     Secret,
     TokenError,
     load_token,
-    redact_http_logs,
-    scrub,
 )
 
 TOKEN = "123456789:AAH-secret_value_0123456789abcdef"
@@ -84,11 +83,20 @@ def test_malformed_token_is_refused_without_echoing_it(bad: str) -> None:
     assert bad not in str(info.value)
 
 
-def test_scrub_masks_value_and_bot_paths() -> None:
+def test_redact_masks_value_and_bot_paths() -> None:
     text = f"POST https://api.telegram.org/bot{TOKEN}/sendMessage and {TOKEN} and /bot999:zz/getMe"
-    cleaned = scrub(text, Secret(TOKEN))
+    Secret(TOKEN)  # a token in hand is registered with the redactor
+    cleaned = redact(text)
     assert TOKEN not in cleaned and "999:zz" not in cleaned
-    assert "/bot***/sendMessage" in cleaned
+    assert "/bot***/sendMessage" in cleaned and "/bot***/getMe" in cleaned
+
+
+def test_a_registered_secret_is_masked_whatever_its_shape() -> None:
+    # Not token-shaped, so only the registration can catch it.
+    odd = "42:short"
+    Secret(odd)
+    assert redact(f"token={odd};") == "token=***;"
+    assert redact("paths like /bottles/1 and /bot/x stay") == "paths like /bottles/1 and /bot/x stay"
 
 
 def test_httpx_request_log_is_redacted(caplog: pytest.LogCaptureFixture) -> None:

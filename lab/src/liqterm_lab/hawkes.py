@@ -1,4 +1,4 @@
-"""The exponential-kernel Hawkes process: maximum likelihood and intensity (cascade-science §2).
+"""The exponential-kernel Hawkes process: maximum likelihood (cascade-science §2).
 
 ``lambda(t) = mu + alpha * sum_{t_i < t} exp(-beta (t - t_i))``; branching ratio
 ``n = alpha / beta``. The excitation sums ``A_i`` are computed exactly with numpy
@@ -84,21 +84,3 @@ def fit_hawkes(times: np.ndarray, span: float | None = None, seed: int = 0) -> H
 
     best = nelder_mead(cost, np.array([np.log(rate * 0.3), 1.0, 0.0]), step=0.7)
     return unpack(best)
-
-
-def intensity_ratio(times: np.ndarray, params: HawkesParams, n: int) -> np.ndarray:
-    """``lambda / mu`` per second ``tau`` of a grid of ``n`` seconds: the highest intensity
-    reached in ``(tau - 1, tau]``, just after an event, or the decayed value at ``tau``."""
-    mu, alpha, beta = params.mu, params.alpha, params.beta
-    t = np.sort(np.asarray(times, dtype=float))
-    after = mu + alpha * (excitation(t, beta) + 1.0)  # just after each event
-    grid = np.arange(n, dtype=float)
-    last = np.searchsorted(t, grid, side="right") - 1
-    decayed = np.full(n, mu)
-    has = last >= 0
-    decayed[has] = mu + (after[last[has]] - mu) * np.exp(-beta * (grid[has] - t[last[has]]))
-    peak = decayed.copy()
-    second = np.ceil(t).astype(np.int64)
-    inside = (second >= 0) & (second < n)
-    np.maximum.at(peak, second[inside], after[inside])
-    return peak / mu

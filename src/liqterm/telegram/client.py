@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from liqterm.logs import redact, redact_http_logs
 from liqterm.telegram.errors import ErrorKind, TelegramError
-from liqterm.telegram.secret import Secret, redact_http_logs, scrub
+from liqterm.telegram.secret import Secret
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ class BotClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         redact_http_logs()
-        self._token = token
         self._timeouts = timeouts or Timeouts()
         self.host = urlsplit(api_url).netloc or api_url
         t = self._timeouts
@@ -142,7 +142,9 @@ class BotClient:
         return self._result(method, response)
 
     def _network_error(self, kind: ErrorKind, method: str, exc: Exception) -> TelegramError:
-        detail = scrub(str(exc), self._token)[:160]
+        # Masked before it is cut short: a cut through the token would leave a part of it
+        # that no longer looks like one.
+        detail = redact(str(exc))[:160]
         text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
         return TelegramError(kind, method, text, host=self.host)
 
@@ -154,7 +156,7 @@ class BotClient:
         parameters = body.get("parameters") if isinstance(body, dict) else None
         parameters = parameters if isinstance(parameters, dict) else {}
         raw = body.get("description") if isinstance(body, dict) else None
-        description = scrub(str(raw), self._token)[:300] if raw else f"HTTP {status}"
+        description = redact(str(raw))[:300] if raw else f"HTTP {status}"
         code = body.get("error_code") if isinstance(body, dict) else None
         if isinstance(code, int) and status == 200:
             status = code  # an ok=false answer with HTTP 200: trust the API's own code

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from liqterm.logs import redact
 from liqterm.telegram.secret import TOKEN_ENV
 
 
@@ -44,13 +45,13 @@ class ErrorKind(StrEnum):
 
 
 class TelegramError(Exception):
-    """A failed Bot API call. The text is safe to log and show: it never contains the token.
+    """A failed Bot API call. The text is safe to log and show: it never contains a secret.
 
     Attributes:
         kind: the category, see :class:`ErrorKind`.
         method: the Bot API method, e.g. ``sendMessage``.
         status: the HTTP status, when there was an answer.
-        description: Telegram's own explanation (scrubbed), or the network failure's name.
+        description: Telegram's own explanation (redacted), or the network failure's name.
         retry_after: seconds to wait, from a 429's ``parameters.retry_after``.
         migrate_to: the new id of a group that became a supergroup.
         host: the API host, for messages about the network.
@@ -67,6 +68,9 @@ class TelegramError(Exception):
         migrate_to: int | None = None,
         host: str = "",
     ) -> None:
+        # Whoever built the description, it goes through the redactor: this text is shown
+        # to the user and written to the log.
+        description = redact(description)
         self.kind = kind
         self.method = method
         self.description = description

@@ -1,28 +1,28 @@
-"""The bot token: a masking type, where it may come from, and scrubbing of text that might hold it.
+"""The bot token: a masking type and where it may come from.
 
 The token is a password to the bot. It is read from ``$LIQTERM_TELEGRAM_TOKEN`` or from
 ``[telegram] token_file`` (a file only its owner can read) and never from the main config
 file, which people paste into issues. Anything that might print it (``repr`` in a traceback,
-an f-string in a log line, httpx's own request log) sees a mask instead.
+an f-string in a log line, httpx's own request log) sees a mask instead: :class:`Secret`
+masks itself, and registers its value with the app's one redactor
+(:func:`liqterm.logs.redact`), which masks it in log records and error texts.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from liqterm.logs import MASK, register_secret
+
 TOKEN_ENV = "LIQTERM_TELEGRAM_TOKEN"
-MASK = "***"
 
 # Telegram tokens are "<bot id>:<35 url-safe characters>". Checking the shape also guarantees the
 # token cannot smuggle "/", "?" or whitespace into the request path it is spliced into.
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
-# Any "/bot<token>" path segment, so even a token we were never told about is hidden in logs.
-_BOT_PATH = re.compile(r"/bot[^/\s\"'<>]+")
 
 
 class TokenError(ValueError):
@@ -32,6 +32,8 @@ class TokenError(ValueError):
 class Secret:
     """A string that does not show itself: ``str``/``repr``/``format`` print ``***``.
 
+    Making one registers the value with the redactor, so text that gets hold of the real
+    value anyway (an error a library built from the URL, a log line) is masked too.
     Call :meth:`reveal` at the single place the real value is needed (building the HTTP client).
     """
 
@@ -39,6 +41,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self.__value = value
+        register_secret(value)
 
     def reveal(self) -> str:
         """The real value. Never log, print or put it into an exception."""
@@ -112,46 +115,3 @@ def _checked(value: str, where: str) -> Secret:
             "(expected digits, a colon, then letters, digits, - or _ as @BotFather shows it)"
         )
     return Secret(value)
-
-
-def scrub(text: str, *secrets: Secret) -> str:
-    """``text`` with every given secret and any ``/bot<token>`` URL segment masked."""
-    for secret in secrets:
-        value = secret.reveal()
-        if value:
-            text = text.replace(value, MASK)
-    return _BOT_PATH.sub(f"/bot{MASK}", text)
-
-
-class _RedactingFilter(logging.Filter):
-    """Masks bot tokens in records of the HTTP libraries' loggers.
-
-    httpx logs every request at INFO as ``HTTP Request: POST https://…/bot<token>/sendMessage``;
-    an app that turns on INFO logging would otherwise write the token to its log file.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = _BOT_PATH.sub(f"/bot{MASK}", message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_REDACTOR = _RedactingFilter()
-_HTTP_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-)
-
-
-def redact_http_logs() -> None:
-    """Install the token-masking filter on httpx/httpcore loggers (idempotent)."""
-    for name in _HTTP_LOGGERS:
-        logger = logging.getLogger(name)
-        if _REDACTOR not in logger.filters:
-            logger.addFilter(_REDACTOR)

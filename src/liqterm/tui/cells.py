@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from liqterm.config.schema import CLASSES
-
 CLASS_SHORT = {"retail": "retail", "large": "large", "whale": "WHALE", "institutional": "INST"}
 """Narrow class labels; the long form is the class name itself."""
 
@@ -48,8 +46,3 @@ def countdown(ms: int) -> str:
 def side_word(side: str) -> str:
     """``LONG`` or ``SHORT``: the liquidated position in words, never colour alone."""
     return side.upper()
-
-
-def class_rank(name: str) -> int:
-    """0 (retail) to 3 (institutional)."""
-    return CLASSES.index(name)
