@@ -37,8 +37,8 @@ from liqterm.engine import COMPILED, Engine
 from liqterm.model import Liquidation, Side
 from liqterm.pipeline import Pipeline
 from liqterm.recording.format import RecordedFrame
-from liqterm.recording.replay import default_adapters
 from liqterm.runtime import tune_gc
+from liqterm.venues import offline_adapters
 from liqterm.venues._build import JSON_BACKEND, fast_loads
 from liqterm.venues.base import clean_reader
 from liqterm_lab.calibrate import GeneratorSpec
@@ -75,7 +75,7 @@ def _full_path(frames: list[RecordedFrame], adapters: dict) -> tuple[float, floa
 def replay_throughput() -> None:
     synthetic = generate(GeneratorSpec(mu=3.0), start_s=START_S, hours=2.0, seed=5, cascades_per_hour=3.0)
     frames = synthetic.frames
-    adapters = default_adapters()
+    adapters = offline_adapters()
     readers = {venue: clean_reader(adapter) for venue, adapter in adapters.items()}
     texts = [frame.frame for frame in frames]
     best_loads = best_fast = parse_only = 0.0
@@ -230,7 +230,7 @@ def memory() -> None:
     gc.collect()
     before = rss_mb()
     engine = Engine()
-    Pipeline(engine, {"binance": default_adapters()["binance"]}, strict=True).play(_million_frames())
+    Pipeline(engine, {"binance": offline_adapters()["binance"]}, strict=True).play(_million_frames())
     gc.collect()
     after = rss_mb()
     print(f"memory: RSS {after:.0f} MB after replaying {engine.events_total:,} events over 24 h "

@@ -25,10 +25,10 @@ from pathlib import Path
 from liqterm.demo.servers import FakeVenueServer
 from liqterm.demo.servers.encode import encode_event
 from liqterm.engine import Engine
+from liqterm.headless.replay import replay_json
 from liqterm.model import Liquidation, Side
 from liqterm.pipeline import Pipeline
 from liqterm.recording import RecordedFrame, RecordingReader, RecordingWriter
-from liqterm.recording.replay import replay_json
 from liqterm.streams import StreamSettings, VenueStream
 from liqterm.streams.handler import FrameHandler
 from liqterm.venues.binance import BinanceAdapter

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from liqterm.config.load import ConfigError, load
 from liqterm.config.paths import config_path
-from liqterm.recording.replay import default_adapters
+from liqterm.venues import offline_adapters
 from liqterm_lab.events import merged_frames
 from liqterm_lab.marks import mark_lead, read_marks, render_mark_lead
 from liqterm_lab.report import plain
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print(file=sys.stderr)
     tracked = {scope.asset for scope in material.scopes if scope.kind == "notional" and scope.asset}
     print(f"reading the mark prices of {len(tracked)} assets ...", file=sys.stderr)
-    marks = read_marks(merged_frames(args.recordings), default_adapters(), assets=tracked)
+    marks = read_marks(merged_frames(args.recordings), offline_adapters(), assets=tracked)
     if not marks:
         print(
             "error: no mark price of a tracked asset in the recording(s): "

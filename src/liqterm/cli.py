@@ -222,7 +222,7 @@ def record(
     cfg, _ = load_config()
     start_logging()
     names = _venues_or_exit(cfg, venues)
-    from liqterm.recording.record import record as record_frames
+    from liqterm.headless.record import record as record_frames
 
     path = output or Path(time.strftime("liqterm-%Y%m%d-%H%M%SZ.jsonl.gz", time.gmtime()))
     tty = sys.stderr.isatty()
@@ -264,7 +264,7 @@ def replay(
         raise fail(f"no such recording: {file}")
     cfg, _ = load_config()
     start_logging()
-    from liqterm.recording.replay import Pacer, replay_json, replay_text, summary_text
+    from liqterm.headless.replay import Pacer, replay_json, replay_text, summary_text
 
     if json_output:
         replay_json(file, sys.stdout, cfg)
@@ -303,7 +303,7 @@ def watch(
     cfg, _ = load_config()
     start_logging()
     names = _venues_or_exit(cfg, venues)
-    from liqterm.streams.watch import watch as watch_venues
+    from liqterm.headless.watch import watch as watch_venues
 
     def line(text: str) -> None:
         typer.echo(text)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from liqterm.recording.format import RecordedFrame
-from liqterm.recording.replay import default_adapters
+from liqterm.venues import offline_adapters
 from liqterm_lab.marks import (
     MIN_CHANGES,
     mark_grid,
@@ -62,7 +62,7 @@ def _mark_frames(material: Material, onsets: dict[str, list[int]], drop: bool) -
 def test_a_mark_drop_ahead_of_every_onset_is_measured_as_that_lead(synthetic_material: Material) -> None:
     onsets = _tracked_assets(synthetic_material)
     assert onsets, "the synthetic fixture has notional onsets"
-    marks = read_marks(_mark_frames(synthetic_material, onsets, drop=True), default_adapters())
+    marks = read_marks(_mark_frames(synthetic_material, onsets, drop=True), offline_adapters())
     assert set(marks) == set(onsets)
     result = mark_lead(synthetic_material, marks, app_level=0.15)
     rows = {row["name"]: row for row in result["rows"]}
@@ -82,7 +82,7 @@ def test_a_mark_drop_ahead_of_every_onset_is_measured_as_that_lead(synthetic_mat
 
 def test_a_quiet_mark_gives_no_warning_at_the_top_level(synthetic_material: Material) -> None:
     onsets = _tracked_assets(synthetic_material)
-    marks = read_marks(_mark_frames(synthetic_material, onsets, drop=False), default_adapters())
+    marks = read_marks(_mark_frames(synthetic_material, onsets, drop=False), offline_adapters())
     rows = {row["name"]: row for row in mark_lead(synthetic_material, marks, app_level=0.15)["rows"]}
     assert rows["mark move >= 6"]["warnings"] == 0
     events, either = rows["events only (p >= 0.15)"], rows["either, mark >= 6"]
@@ -134,7 +134,7 @@ def test_read_marks_keeps_only_the_assets_asked_for() -> None:
         return RecordedFrame(ms + 3, "binance", json.dumps([row]))
 
     frames = [frame("ETHUSDT", 1_761_120_000_000), frame("SOLUSDT", 1_761_120_001_000)]
-    marks = read_marks(frames, default_adapters(), assets={"SOL"})
+    marks = read_marks(frames, offline_adapters(), assets={"SOL"})
     assert list(marks) == ["SOL"]
     assert marks["SOL"][0].tolist() == [1_761_120_001_003] and marks["SOL"][1].tolist() == [2.5]
 
@@ -192,16 +192,16 @@ def test_an_asset_marked_on_two_venues_keeps_the_venue_covering_more_seconds() -
     bybit = [_bybit_ticker(START_MS + 100 * i, "100.5") for i in range(4_000)]
     binance = [_binance_mark(START_MS + 1000 * i, "100.0") for i in range(3_600)]
     frames = sorted(bybit + binance, key=lambda f: f.received_ms)
-    _, prices = read_marks(frames, default_adapters())["BTC"]
+    _, prices = read_marks(frames, offline_adapters())["BTC"]
     assert len(prices) == 3_600 and set(prices.tolist()) == {100.0}  # Binance's, never interleaved
     # the same seconds covered: the venue first by name
     tie = sorted(bybit[:30:10] + binance[:3], key=lambda f: f.received_ms)
-    assert set(read_marks(tie, default_adapters())["BTC"][1].tolist()) == {100.0}
+    assert set(read_marks(tie, offline_adapters())["BTC"][1].tolist()) == {100.0}
 
 
 def test_a_bybit_delta_without_a_mark_repeats_the_last_one() -> None:
     frames = [_bybit_ticker(START_MS - 500, None), _bybit_ticker(START_MS, "100.5")]
     frames += [_bybit_ticker(START_MS + 1000 * i, None) for i in range(1, 4)]
-    times, prices = read_marks(frames, default_adapters())["BTC"]
+    times, prices = read_marks(frames, offline_adapters())["BTC"]
     assert prices.tolist() == [100.5] * 4  # unchanged, not missing; nothing before the first mark
     assert times.tolist() == [START_MS + 1000 * i for i in range(4)]

@@ -19,11 +19,12 @@ from recording_fixtures import wait_until
 from liqterm.config.schema import Config, VenueConfig
 from liqterm.demo.servers import FakeVenueServer
 from liqterm.demo.servers.encode import encode_event
+from liqterm.headless.replay import replay_json
+from liqterm.headless.watch import watch
 from liqterm.model import Liquidation, Side
 from liqterm.recording import ConnectionMarker, RecordedFrame, read_records, write_frames
-from liqterm.recording.replay import default_adapters, replay_json
 from liqterm.streams import StreamSettings
-from liqterm.streams.watch import watch
+from liqterm.venues import offline_adapters
 
 FAST = StreamSettings(
     open_timeout_s=2, close_timeout_s=0.5, subscribe_pause_s=0.01, backoff_base_s=0.05, backoff_cap_s=0.2
@@ -37,7 +38,7 @@ def _okx(symbol: str, asset: str, side: Side, price: float, usd: float, at_ms: i
 def _session(now: int) -> list[RecordedFrame]:
     """What the fake OKX serves after each subscription: first a liquidation half a minute old
     (the replay-on-subscribe), then fresh ones a few hundred ms apart, whales among them."""
-    adapter = default_adapters()["okx"]
+    adapter = offline_adapters()["okx"]
 
     def size(_venue: str, symbol: str) -> float | None:
         item = adapter.instruments.get(symbol)

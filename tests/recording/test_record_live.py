@@ -17,12 +17,12 @@ from recording_fixtures import bundled_adapters, wait_until
 from liqterm.config.schema import Config, VenueConfig
 from liqterm.demo.servers import FakeVenueServer
 from liqterm.demo.servers.encode import encode_event
+from liqterm.headless.record import record
+from liqterm.headless.replay import replay_json
+from liqterm.headless.watch import watch
 from liqterm.model import Liquidation, Side
 from liqterm.recording import read_frames
-from liqterm.recording.record import record
-from liqterm.recording.replay import replay_json
 from liqterm.streams import StreamSettings
-from liqterm.streams.watch import watch
 
 VENUES = ["binance", "bybit", "okx", "gateio", "bitget"]
 FAST = StreamSettings(

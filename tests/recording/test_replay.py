@@ -17,8 +17,8 @@ from recording_fixtures import (
     write_real_recording,
 )
 
+from liqterm.headless.replay import replay_json, replay_text, summary_text
 from liqterm.recording import RecordedFrame, write_frames
-from liqterm.recording.replay import replay_json, replay_text, summary_text
 
 LIQUIDATION_KEYS = [
     "type",

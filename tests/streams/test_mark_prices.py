@@ -158,9 +158,10 @@ def test_the_config_knows_exactly_the_venues_that_can_subscribe_mark_prices() ->
 
 
 async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from liqterm.headless.record import record
+    from liqterm.headless.replay import replay_frames
     from liqterm.recording import read_frames
-    from liqterm.recording.record import record
-    from liqterm.recording.replay import default_adapters, replay_frames
+    from liqterm.venues import offline_adapters
     from liqterm_lab.marks import read_marks
 
     path = tmp_path / "with-marks.jsonl.gz"
@@ -188,11 +189,11 @@ async def test_liqterm_record_keeps_the_marks_and_the_backtest_reads_them(tmp_pa
         stop.set()
         progress = await task
     assert dict(progress.events) == {"binance": 1}
-    marks = read_marks(read_frames(path), default_adapters())
+    marks = read_marks(read_frames(path), offline_adapters())
     assert list(marks) == ["BTC"] and marks["BTC"][1].tolist() == [107_700.0 + i for i in range(5)]
     from liqterm.engine import Engine
 
-    summary = replay_frames(read_frames(path), Engine(), default_adapters(), lambda record, text: None)
+    summary = replay_frames(read_frames(path), Engine(), offline_adapters(), lambda record, text: None)
     assert summary.rejected_frames == 0 and summary.events == 1
 
 

@@ -3,7 +3,7 @@
 Liquidation bursts come in waves: a large liquidation bar makes another one in the next
 bars more likely (volatility clustering). One 36-min event-level slice cannot measure
 that, but the CoinGlass aggregated BTC bars (Binance + Bybit + OKX, 30 min, three
-months; ``../shared/data/datasets``) can. A bar is *large* by the D1 rule at bar scale
+months, from CoinGlass's public history) can. A bar is *large* by the D1 rule at bar scale
 (at least ``k`` times the median of the previous ``history`` bars), and
 ``ratio(L) = P(large at i | large at i - L) / P(large)`` is the lift ``L`` bars later.
 

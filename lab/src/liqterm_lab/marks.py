@@ -1,10 +1,10 @@
 """Does mark-price context warn of a cascade earlier than liquidations alone? A measurement.
 
 Liquidations alone give seconds of warning (the backtest's figures). A leveraged market
-often moves before its liquidations cluster, so the mark price might warn earlier; issue 8
-asks for that to be measured before any of it goes into the predictor. This module
+often moves before its liquidations cluster, so the mark price might warn earlier; that has
+to be measured before any of it goes into the predictor. This module
 measures it on any recording that holds mark prices beside the liquidations (record
-one with ``[venues.binance] mark_prices``; ``scripts/mark_lead.py`` runs it):
+one with ``[venues.binance] mark_prices``; ``lab/scripts/mark_lead.py`` runs it):
 
 * the mark move of an asset at second ``tau`` is the size of its 60 s log return in
   units of its usual 60 s move, ``|ln m(tau) - ln m(tau - 60)| / (sigma_1s * sqrt(60))``,

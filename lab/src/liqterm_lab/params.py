@@ -1,4 +1,5 @@
-"""The backtest's fitted parameters: ``backtest_params.json``, refitted by scripts/fit_predictor.py.
+"""The backtest's fitted parameters: ``backtest_params.json``, refitted by
+``lab/scripts/fit_predictor.py``.
 
 Per scope kind (``market``, ``asset``, ``notional``): the climatology rate, the
 Hawkes kernel, a Platt map per stream predictor, liqterm's stream model and the

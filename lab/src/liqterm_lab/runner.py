@@ -118,12 +118,12 @@ def collect(
     liqterm predictor's features); ``on_sample`` sees every per-second sample; ``phase`` hears
     when the replay is done and the labelling starts.
     """
-    from liqterm.recording.replay import default_adapters
+    from liqterm.venues import offline_adapters
 
     config = config or Config()
     labels = labels or LabelConfig()
     chosen = {name: (factories or {}).get(name) or ENGINE_PREDICTORS[name] for name in engine_predictors}
-    events, samples = replay(frames, default_adapters(), chosen, config, progress, on_sample)
+    events, samples = replay(frames, offline_adapters(), chosen, config, progress, on_sample)
     if not len(events):
         raise ValueError("no liquidation in the recording(s)")
     start_s, n = events.start_s, events.end_s - events.start_s + 1
@@ -255,10 +255,11 @@ def _matched(
     """liqterm against each other predictor at equal or lower false warnings per hour, both ways.
 
     At the other's threshold: liqterm's best recall with no more false warnings per hour than it
-    had (the issue's "recall at equal or lower false warnings per hour"), on its sweep and at
-    that exact rate (:func:`~liqterm_lab.metrics.recall_at_budget`). And at liqterm's own
-    threshold (``at_own_rate``): the other's best recall with no more false warnings per hour
-    than liqterm had there, which is what the comparison means at the app's alert level."""
+    had ("recall at equal or lower false warnings per hour", the bar liqterm's model must
+    clear), on its sweep and at that exact rate (:func:`~liqterm_lab.metrics.recall_at_budget`).
+    And at liqterm's own threshold (``at_own_rate``): the other's best recall with no more
+    false warnings per hour than liqterm had there, which is what the comparison means at the
+    app's alert level."""
     own_probs = all_probs.get(own)
     if own not in sweeps or own_probs is None:
         return {}

@@ -6,7 +6,7 @@ cascades (back-dated onset to threshold crossing) as positives
 episodes only, where by construction every burst is one that fizzled, so the run-ups
 cost Brier skill; they are also what lets the app warn while a cascade builds. This
 module measures the trade for several run-up weights on a recording that is neither
-training nor test data (``scripts/fit_predictor.py --run-up-weights``), so the choice can
+training nor test data (``lab/scripts/fit_predictor.py --run-up-weights``), so the choice can
 be read off without touching the held-out figures.
 
 Per weight: the model is fitted on the training materials, the app's alert levels are

@@ -277,7 +277,7 @@ def fit_engine_model(
     labelled episode is one that did NOT become a cascade (those that did are inside one).
 
     ``run_up_weight`` (1 ships) trades the two: lighter run-ups buy Brier skill and cost the
-    warnings at the app's levels (``scripts/fit_predictor.py --run-up-weights`` measures it).
+    warnings at the app's levels (``lab/scripts/fit_predictor.py --run-up-weights`` measures it).
 
     Returns the model (the ``cascade_model.json`` content) and, for the threshold choice,
     its training probabilities and tracks.

@@ -133,7 +133,7 @@ class CascadeConfig:
 @dataclass(frozen=True, slots=True)
 class LabelMinimums:
     """N_min of the backtest's D1 cascade label per scope: the fewest events in 60 s that count
-    as a cascade however quiet the scope was (cascade-science §5; see liqterm_lab.labels)."""
+    as a cascade however quiet the scope was (see docs/prediction.md, "Ground truth")."""
 
     union: float = 100.0
     binance: float = 100.0

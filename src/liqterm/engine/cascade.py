@@ -2,8 +2,8 @@
 
 A CASCADE (the event being predicted) is, by default, the asset's rolling 60 s
 liquidated USD reaching its session-scaled ``cascade`` threshold; it ends after
-120 s below (the episode rule of ../shared/data/cascade-science.md §1, applied
-to its notional variant). The engine tracks it; predictors only estimate it.
+120 s below (the episode rule of the backtest's labels, applied to its notional
+variant; docs/prediction.md). The engine tracks it; predictors only estimate it.
 
 Predictors are pluggable behind :class:`Predictor`. Two ship:
 
@@ -13,7 +13,7 @@ Predictors are pluggable behind :class:`Predictor`. Two ship:
   against the asset's usual rate, their acceleration, USD against the threshold,
   one-sidedness, venue spread and price drift across consecutive liquidations,
   combined by a logistic link whose coefficients and Platt calibration are FITTED
-  (``cascade_model.json``, refit by ``scripts/fit_predictor.py``; how well it does
+  (``cascade_model.json``, refit by ``lab/scripts/fit_predictor.py``; how well it does
   is measured by ``liqterm backtest``).
 * ``seed``. The reference design's composite score, kept as a named baseline:
   5 min window, at least 3 events; volume concentration ×0.3
@@ -58,7 +58,7 @@ class Predictor(Protocol):
 # -- liqterm's own: multi-timescale self-excitation, fitted and calibrated -------------------------
 
 MODEL_PATH = Path(__file__).with_name("cascade_model.json")
-"""Shipped coefficients and calibration; refit with ``scripts/fit_predictor.py``."""
+"""Shipped coefficients and calibration; refit with ``lab/scripts/fit_predictor.py``."""
 _W1_SUM: Final = 1.0 / (1.0 - math.exp(-1.0))
 _W10_SUM: Final = 1.0 / (1.0 - math.exp(-0.1))
 """A steady one event a second reads as this much on the 1 s and 10 s kernels."""

@@ -23,7 +23,8 @@ from typing import Any, Final
 NEVER: Final = -(1 << 40)
 
 CASCADE_END_MS: Final = 120_000
-"""A cascade ends after this long with the 60 s USD below the threshold (cascade-science §1)."""
+"""A cascade ends after this long with the 60 s USD below the threshold: an episode is over once
+its flow has stayed under the cascade level for two minutes (docs/prediction.md)."""
 KERNEL_SPAN_S: Final = 200
 """Exponential kernels (the Hawkes intensities) decay by table lookup; past this age they are 0."""
 DECAY_1S: Final = tuple(math.exp(-age / 1.0) for age in range(KERNEL_SPAN_S))

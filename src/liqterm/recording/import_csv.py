@@ -1,7 +1,7 @@
 """Turn a normalised Binance liquidation CSV into a recording of ``forceOrder`` frames.
 
-The CSV is the one in ../shared/data/datasets (columns ``timestamp, symbol, side,
-avg_price, filled_qty, usd_value``; ``timestamp`` is the order trade time ``o.T``
+The CSV is a table of normalised Binance USD-M liquidations (columns ``timestamp, symbol,
+side, avg_price, filled_qty, usd_value``; ``timestamp`` is the order trade time ``o.T``
 as naive UTC ISO-8601, ``side`` the liquidation ORDER side). Each row becomes the
 raw ``!forceOrder@arr`` frame Binance would have pushed for it, with the CSV's
 own number strings, marked ``"derived": true`` because it was rebuilt from a

@@ -73,7 +73,7 @@ class StateStore:
     Args:
         db: the open database, or ``None`` for a store that saves nothing.
         note: shown to the user while nothing is saved.
-        flush_interval_s: how often the writer commits (at most 1 s by the issue's rule).
+        flush_interval_s: how often the writer commits (at most 1 s: a kill -9 loses no more).
         max_pending: events held for the writer before new ones are dropped (counted).
         prune_every_s: how often old rows are deleted.
         retry_after_s: after a failed write, how long to drop batches before trying again.

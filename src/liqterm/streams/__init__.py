@@ -5,7 +5,7 @@ adapter's rule, capped jittered reconnects, a silence watchdog, a silent-path
 (``quiet``) check across venues, and immutable health values for the UI.
 
 Use :class:`VenueStream` for one venue (a Textual worker) and
-:class:`StreamManager` for several (the headless ``watch`` and ``record``).
+:class:`StreamManager` for several (the demo and the headless ``watch`` and ``record``).
 """
 
 from liqterm.streams.backoff import Backoff

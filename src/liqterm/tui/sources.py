@@ -151,10 +151,10 @@ class ReplayFeed:
         return self.now_ms
 
     def adapters(self) -> Mapping[str, VenueAdapter]:
-        from liqterm.recording.replay import default_adapters
+        from liqterm.venues import offline_adapters
 
         if not self._adapters:
-            self._adapters = default_adapters()
+            self._adapters = offline_adapters()
         return self._adapters
 
     async def open(self, pipeline: Pipeline) -> Mapping[str, Job]:

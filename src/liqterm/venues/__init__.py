@@ -47,6 +47,13 @@ def load_offline_instruments(
     return tables
 
 
+def offline_adapters() -> Mapping[str, AdapterBase]:
+    """:data:`ADAPTERS` with their cached instruments installed (bundled where there is no
+    cache): what a replay, the demo and the backtest decode with, no network needed."""
+    load_offline_instruments()
+    return ADAPTERS
+
+
 async def refresh_instruments(
     venues: Iterable[str] = VENUE_IDS,
     *,
@@ -68,5 +75,6 @@ __all__ = [
     "VenueInstruments",
     "install_instruments",
     "load_offline_instruments",
+    "offline_adapters",
     "refresh_instruments",
 ]

@@ -9,7 +9,7 @@ with signed contract sizes, Bitget's v3 ``liquidation`` — so the demo drives
 the real adapters through the real connection code. Such frames are marked
 ``derived`` in recordings.
 
-Shapes and side conventions are those of ``shared/research/exchanges.md``:
+Shapes and side conventions are the venues' own (docs/venues.md):
 Binance and OKX ``side`` are the closing order (SELL = long liquidated), Bybit
 ``S`` and Bitget ``side`` the position (Buy = long), Gate's ``size`` is
 negative for a long (probable, undocumented).

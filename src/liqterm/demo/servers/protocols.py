@@ -1,7 +1,7 @@
 """The five venues' wire protocols, as the fake servers speak them.
 
-Shapes follow ``shared/research/exchanges.md`` (the venues' docs and live
-captures). Where a venue documents nothing (error texts, idle close codes,
+Shapes follow the venues' documentation and live captures (docs/venues.md). Where
+a venue documents nothing (error texts, idle close codes,
 Gate's protocol-ping timings) the choice is marked "assumed" and kept plausible;
 clients must not depend on those details anyway.
 """

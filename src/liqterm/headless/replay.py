@@ -24,6 +24,7 @@ from liqterm.pipeline.sinks import Emit
 from liqterm.recording.format import Record
 from liqterm.recording.lines import to_json
 from liqterm.recording.reader import RecordingReader
+from liqterm.venues import offline_adapters
 from liqterm.venues.base import VenueAdapter
 
 
@@ -133,14 +134,6 @@ class Pacer:
             self._sleep(delay)
 
 
-def default_adapters() -> Mapping[str, VenueAdapter]:
-    """The registered venue adapters (bundled/cached instruments, no network)."""
-    from liqterm.venues import ADAPTERS, load_offline_instruments
-
-    load_offline_instruments()
-    return ADAPTERS
-
-
 def replay_json(
     path: str | Path,
     out: TextIO,
@@ -158,7 +151,7 @@ def replay_json(
         out.write("\n")
 
     engine = Engine(config or Config())
-    summary = replay_frames(reader, engine, adapters or default_adapters(), emit)
+    summary = replay_frames(reader, engine, adapters or offline_adapters(), emit)
     summary.bad_lines = reader.bad_lines
     out.write(to_json(summary.record()))
     out.write("\n")
@@ -180,7 +173,7 @@ def replay_text(
             out.write(text + "\n")
 
     engine = Engine(config or Config())
-    summary = replay_frames(reader, engine, adapters or default_adapters(), emit, pace)
+    summary = replay_frames(reader, engine, adapters or offline_adapters(), emit, pace)
     summary.bad_lines = reader.bad_lines
     return summary
 
