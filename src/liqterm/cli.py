@@ -179,30 +179,6 @@ def _venues_or_exit(cfg: Config, venues: str | None) -> list[str]:
     return names
 
 
-def _run_until_interrupted(work):  # type: ignore[no-untyped-def]
-    """Run ``work(stop)`` on a fresh loop; Ctrl-C or SIGTERM set ``stop`` for a clean finish."""
-    import asyncio
-    import contextlib
-    import signal
-
-    async def main():  # type: ignore[no-untyped-def]
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        signals = (signal.SIGINT, signal.SIGTERM)
-
-        def first_signal() -> None:
-            stop.set()
-            for signum in signals:  # a second Ctrl-C interrupts at once
-                loop.remove_signal_handler(signum)
-
-        for signum in signals:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, first_signal)
-        return await work(stop)
-
-    return asyncio.run(main())
-
-
 @app.command()
 def record(
     venues: VenuesOption = None,
@@ -222,6 +198,7 @@ def record(
     cfg, _ = load_config()
     start_logging()
     names = _venues_or_exit(cfg, venues)
+    from liqterm.headless import run_until_interrupted
     from liqterm.headless.record import record as record_frames
 
     path = output or Path(time.strftime("liqterm-%Y%m%d-%H%M%SZ.jsonl.gz", time.gmtime()))
@@ -234,7 +211,7 @@ def record(
             typer.echo(line, err=True)
 
     typer.echo(f"recording {', '.join(names)} to {path} (Ctrl-C to stop)", err=True)
-    progress = _run_until_interrupted(
+    progress = run_until_interrupted(
         lambda stop: record_frames(
             cfg,
             names,
@@ -303,6 +280,7 @@ def watch(
     cfg, _ = load_config()
     start_logging()
     names = _venues_or_exit(cfg, venues)
+    from liqterm.headless import run_until_interrupted
     from liqterm.headless.watch import watch as watch_venues
 
     def line(text: str) -> None:
@@ -311,7 +289,7 @@ def watch(
     def status(text: str) -> None:
         typer.echo(text, err=True)
 
-    _run_until_interrupted(
+    run_until_interrupted(
         lambda stop: watch_venues(
             cfg,
             names,

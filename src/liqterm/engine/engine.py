@@ -17,11 +17,11 @@ live gave. Three calls make up the API:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Final
 
-from liqterm.config.schema import CLASSES, Config, Thresholds
+from liqterm.config.schema import CLASSES, Config
 from liqterm.engine.alerts import Alert, AlertBook, probability_band, probability_bands
 from liqterm.engine.cascade import LiqtermPredictor, Predictor, make_predictor
 from liqterm.engine.correlation import correlation_of, dislocation_at
@@ -29,7 +29,7 @@ from liqterm.engine.events import AlertFactory
 from liqterm.engine.flow import AssetState
 from liqterm.engine.guard import DAY_MS, SeenEvents, rejection_reason
 from liqterm.engine.outcome import DUPLICATE, IngestResult, refused
-from liqterm.engine.readout import active_correlations, build_meters, tape_rows
+from liqterm.engine.readout import active_correlations, build_meters, frozen_counts, tape_rows
 from liqterm.engine.sessions import HOUR_MS, session_info, session_name_at
 from liqterm.engine.snapshot import EngineSnapshot, TapeRow
 from liqterm.engine.whales import WhaleTracker
@@ -316,10 +316,6 @@ class Engine:
         usd = event.usd
         return CLASSES[3 if usd >= cascade else 2 if usd >= whale else 1 if usd >= base else 0]
 
-    def thresholds(self, asset: str, at_ms: int | None = None) -> Thresholds:
-        """The asset's thresholds scaled for the session at ``at_ms`` (default: now)."""
-        return self.config.thresholds.scaled(asset, session_name_at(at_ms or self.now_ms))
-
     def probability(self, asset: str) -> float:
         """The last evaluated cascade probability of ``asset`` (0 when never seen)."""
         state = self._assets.get(asset)
@@ -336,9 +332,6 @@ class Engine:
         session = session_name_at(at)
         cascade = (self._scaled.get((asset, session)) or self._scale(asset, session))[2]
         return self.predictor.probability(state, at, cascade)
-
-    def probabilities(self) -> dict[str, float]:
-        return {asset: state.probability for asset, state in self._assets.items()}
 
     def in_cascade(self, asset: str) -> bool:
         state = self._assets.get(asset)
@@ -374,7 +367,7 @@ class Engine:
                 session=None,
                 duplicates=self.duplicates,
                 rejected=self.rejected,
-                rejects=self._rejects_view(),
+                rejects=frozen_counts(self._rejects),
             )
         session = session_info(now, self.config.thresholds.sessions)
         whales, whales_all = self._whales.stats(now)
@@ -400,10 +393,5 @@ class Engine:
             duplicates=self.duplicates,
             rejected=self.rejected,
             venue_events=MappingProxyType(dict(self._venue_events)),
-            rejects=self._rejects_view(),
-        )
-
-    def _rejects_view(self) -> Mapping[str, Mapping[str, int]]:
-        return MappingProxyType(
-            {venue: MappingProxyType(dict(reasons)) for venue, reasons in self._rejects.items()}
+            rejects=frozen_counts(self._rejects),
         )

@@ -291,11 +291,8 @@ class AssetState:
     # -- read side (snapshots): pure, relative to the snapshot's own time -----------------------
 
     def window_before(self, sec: int) -> float:
-        """USD of the FINISHED seconds in the correlation window ending at ``sec``.
-
-        Cached for the second (a memo: the same answer either way): within a second only
-        the current bucket changes, and callers add it themselves.
-        """
+        """USD of the FINISHED seconds in the correlation window ending at ``sec``; a memo for
+        the second (within a second only the current bucket changes; callers add it)."""
         if self.win_sec != sec:
             usd = 0.0
             for bucket in reversed(self.seconds):
@@ -341,36 +338,6 @@ class AssetState:
                 n += 1
         return n
 
-    def _recent(self, now_sec: int, span_s: int) -> list[Bucket]:
-        """The seconds (finished and current) within the ``span_s`` seconds ending at ``now_sec``."""
-        found = [self.bucket] if self.bucket.sec > now_sec - span_s else []
-        for bucket in reversed(self.seconds):
-            if bucket.sec <= now_sec - span_s:
-                break
-            found.append(bucket)
-        return found
-
-    def last_10s(self, now_sec: int) -> tuple[float, float]:
-        """(long, short) USD over the 10 s ending at ``now_sec``."""
-        long_usd = short_usd = 0.0
-        for bucket in self._recent(now_sec, 10):
-            long_usd += bucket.long
-            short_usd += bucket.short
-        return long_usd, short_usd
-
-    def last_60s(self, now_sec: int) -> tuple[float, float, int]:
-        """(long, short, events) over the 60 s ending at ``now_sec`` (the running totals when the
-        windows are already at that second)."""
-        if now_sec <= self.cur_sec:
-            return self.long_60s, self.short_60s, self.n_60s
-        long_usd = short_usd = 0.0
-        count = 0
-        for bucket in self._recent(now_sec, 60):
-            long_usd += bucket.long
-            short_usd += bucket.short
-            count += bucket.count
-        return long_usd, short_usd, count
-
     def minute_window(self, now_sec: int) -> tuple[float, float, int, float]:
         """(long USD, short USD, events, first price) over the 60 s ending at ``now_sec``, as the
         windows would read had they been rolled to ``now_sec``: the running totals when they are
@@ -400,26 +367,14 @@ class AssetState:
             count += current.count
         return long_usd, short_usd, count, first_price
 
-    def last_minutes(self, span: int, now_sec: int) -> tuple[float, float]:
-        """(long, short) USD over the minute of ``now_sec`` so far and the ``span`` minutes before it."""
-        horizon = now_sec // 60 - span
-        current = self.bucket
-        long_usd = short_usd = 0.0
-        if current.sec // 60 >= horizon:
-            long_usd, short_usd = current.long, current.short
-        for record in reversed(self.minutes):
-            if record.minute < horizon:
-                break
-            long_usd += record.long
-            short_usd += record.short
-        return long_usd, short_usd
-
     def venues_60s(self, now_sec: int) -> dict[str, float]:
         """USD by venue over the 60 s ending at ``now_sec``."""
         totals: dict[str, float] = {}
-        for bucket in self._recent(now_sec, 60):
-            for venue, usd in bucket.venues.items():
-                totals[venue] = totals.get(venue, 0.0) + usd
+        horizon = now_sec - 60
+        for bucket in (*self.seconds, self.bucket):
+            if bucket.sec > horizon:
+                for venue, usd in bucket.venues.items():
+                    totals[venue] = totals.get(venue, 0.0) + usd
         return totals
 
     def baseline_per_minute(self) -> float:
@@ -441,9 +396,3 @@ class AssetState:
         self.base_minute = recent_from
         self.base_rate = n / span if span > 0 else 0.0
         return self.base_rate
-
-    def active_within_hour(self, now_sec: int) -> bool:
-        """Whether the asset liquidated anything in the hour ending at ``now_sec``."""
-        if self.bucket.count and self.bucket.sec > now_sec - 3600:
-            return True
-        return bool(self.minutes) and self.minutes[-1].minute >= now_sec // 60 - 60

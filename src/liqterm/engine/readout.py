@@ -34,9 +34,9 @@ def build_meters(
     rank = {asset: i for i, asset in enumerate(config.tui.pinned)}
     ranked = []
     for asset, state in assets.items():
-        if asset not in rank and not state.active_within_hour(now_sec):
+        if asset not in rank and not active_within_hour(state, now_sec):
             continue
-        long_5m, short_5m = state.last_minutes(5, now_sec)
+        long_5m, short_5m = last_minutes(state, 5, now_sec)
         ranked.append((rank.get(asset, len(rank)), -(long_5m + short_5m), asset, long_5m, short_5m))
     ranked.sort()
     if limit is not None:
@@ -60,9 +60,9 @@ def _meter(
     thresholds = config.thresholds.scaled(state.asset, session)
     probability = predictor.probability(state, now, thresholds.cascade)
     delta = probability - state.trend_ref[1] if state.trend_ref else 0.0
-    long_10s, short_10s = state.last_10s(now_sec)
-    long_60s, short_60s, events_60s = state.last_60s(now_sec)
-    long_1h, short_1h = state.last_minutes(60, now_sec)
+    long_10s, short_10s = last_10s(state, now_sec)
+    long_60s, short_60s, events_60s, _ = state.minute_window(now_sec)
+    long_1h, short_1h = last_minutes(state, 60, now_sec)
     return AssetMeter(
         asset=state.asset,
         probability=probability,
@@ -82,6 +82,38 @@ def _meter(
         last_price=state.last_price,
         last_ms=state.last_ms,
     )
+
+
+def last_10s(state: AssetState, now_sec: int) -> tuple[float, float]:
+    """(long, short) USD over the 10 s ending at ``now_sec``, the current second included."""
+    long_usd = short_usd = 0.0
+    for bucket in (*state.seconds, state.bucket):
+        if bucket.sec > now_sec - 10:
+            long_usd += bucket.long
+            short_usd += bucket.short
+    return long_usd, short_usd
+
+
+def last_minutes(state: AssetState, span: int, now_sec: int) -> tuple[float, float]:
+    """(long, short) USD over the minute of ``now_sec`` so far and the ``span`` minutes before it."""
+    horizon = now_sec // 60 - span
+    current = state.bucket
+    long_usd = short_usd = 0.0
+    if current.sec // 60 >= horizon:
+        long_usd, short_usd = current.long, current.short
+    for record in reversed(state.minutes):
+        if record.minute < horizon:
+            break
+        long_usd += record.long
+        short_usd += record.short
+    return long_usd, short_usd
+
+
+def active_within_hour(state: AssetState, now_sec: int) -> bool:
+    """Whether the asset liquidated anything in the hour ending at ``now_sec``."""
+    if state.bucket.count and state.bucket.sec > now_sec - 3600:
+        return True
+    return bool(state.minutes) and state.minutes[-1].minute >= now_sec // 60 - 60
 
 
 def active_correlations(states: Iterable[AssetState], now: int, window_ms: int) -> tuple[Correlation, ...]:
@@ -115,3 +147,8 @@ def tape_rows(
         if not made or made[-1].seq == recent[0][0]:
             return made
     return made
+
+
+def frozen_counts(rejects: Mapping[str, Mapping[str, int]]) -> Mapping[str, Mapping[str, int]]:
+    """A read-only copy of per-venue, per-reason counts."""
+    return MappingProxyType({venue: MappingProxyType(dict(reasons)) for venue, reasons in rejects.items()})
