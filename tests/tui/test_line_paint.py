@@ -16,13 +16,17 @@ from liqterm.engine.alerts import Priority
 from liqterm.tui.widgets.alerts_log import AlertsLog, _keyed
 from liqterm.tui.widgets.cascade_meters import CascadeMeters
 from liqterm.tui.widgets.line_list import LineList
-from liqterm.tui.widgets.line_paint import Frame, frame_from
+from liqterm.tui.widgets.line_paint import CutLine, Frame, frame_from
 from liqterm.tui.widgets.liquidation_tape import LiquidationTape
 from liqterm.tui.widgets.session_banner import SessionBanner
 
 
 def _segments(strips: list[Strip]) -> list[list]:
     return [list(strip) for strip in strips]
+
+
+def _pieces(strips) -> list:
+    return [(strip.cell_length, list(strip)) for strip in strips]
 
 
 def _textual(widget: LineList, region: Region) -> list[Strip]:
@@ -40,6 +44,11 @@ def _assert_same_as_textual(app, spliced: bool = True) -> None:
             ours = pane.render_lines(region)
             assert isinstance(pane._painted.frame, Frame) is spliced, pane
             assert _segments(ours) == _segments(_textual(pane, region)), (pane, region)
+        frame = pane._painted.frame
+        for line in pane._painted.rows.values():  # cut as the compositor cuts: as a plain strip is
+            for cuts in ([frame.cuts] if frame.cuts else []) + [[5, width], [width]]:
+                plain = Strip(list(line), line.cell_length).divide(cuts)
+                assert _pieces(line.divide(cuts)) == _pieces(plain), (pane, cuts)
 
 
 async def test_rows_are_drawn_as_textual_draws_them(config_file: Path) -> None:
@@ -107,6 +116,8 @@ async def test_a_frame_is_only_learnt_when_splicing_gives_textuals_line(config_f
         frame = frame_from(tape, line, row, width)
         assert frame is not None and _segments([frame.finish(row)]) == _segments([line])
         assert frame_from(tape, line, other, width) is None
+        outer = tape.outer_size.width  # cut at the scrollbar's column and the right edge
+        assert frame.cuts == [outer - 2, outer - 1, outer] and tape.show_vertical_scrollbar
 
 
 async def test_rows_that_only_moved_are_not_drawn_again(config_file: Path, monkeypatch) -> None:
@@ -114,7 +125,13 @@ async def test_rows_that_only_moved_are_not_drawn_again(config_file: Path, monke
     app = make_app(config_file, engine)
     finished: list[Frame] = []
     drawn: list[Region] = []
-    finish, render_lines = Frame.finish, Widget.render_lines
+    cut_again: list[list[int]] = []
+    finish, render_lines, divide = Frame.finish, Widget.render_lines, Strip.divide
+
+    def cutting(self, cuts):
+        if isinstance(self, CutLine):
+            cut_again.append(list(cuts))
+        return divide(self, cuts)
 
     def counting(self, content):
         finished.append(self)
@@ -131,6 +148,7 @@ async def test_rows_that_only_moved_are_not_drawn_again(config_file: Path, monke
         tape = app.main.query_one(LiquidationTape)
         monkeypatch.setattr(Frame, "finish", counting)
         monkeypatch.setattr(Widget, "render_lines", textual)
+        monkeypatch.setattr(Strip, "divide", cutting)
         for event in demo_events()[100:110]:
             engine.ingest(event)
         show(app)
@@ -139,6 +157,7 @@ async def test_rows_that_only_moved_are_not_drawn_again(config_file: Path, monke
         assert 10 <= len(tape_rows) <= 11  # the ten new rows (and the cursor's, when focused)
         first = tape.styles.gutter.top + tape.header_lines
         assert drawn == [] or all(crop.bottom <= first for crop in drawn)  # no row line by Textual
+        assert cut_again == []  # the compositor took the pieces made with each line
 
 
 async def test_a_new_subtitle_has_textual_draw_the_bottom_line_alone(config_file: Path, monkeypatch) -> None:

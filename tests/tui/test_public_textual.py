@@ -17,6 +17,7 @@ from textual.app import App
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
@@ -35,7 +36,7 @@ def _private(name: str) -> bool:
 def _textual_names() -> set[str]:
     """Underscore names Textual's classes (the ones liqterm builds on) define or set up."""
     names: set[str] = set()
-    for cls in (App, Screen, ModalScreen, ScrollView, VerticalScroll, Static, Input, Button):
+    for cls in (App, Screen, ModalScreen, ScrollView, VerticalScroll, Static, Input, Button, Strip):
         for klass in cls.__mro__:
             names.update(vars(klass))
     for instance in (App(), ScrollView(), Widget()):
