@@ -8,13 +8,20 @@ would deliver them. Measured:
 
 - tick: one ``Engine.snapshot()`` and the update of every widget (``LiqtermApp.tick``);
 - render: Textual's layout and compositor work that follows (time spent in
-  ``Screen._refresh_layout`` and ``Screen._compositor_refresh``), per tick;
+  ``Screen._refresh_layout`` and ``Screen._compositor_refresh``), per tick. The app
+  itself uses no private Textual API; this instrumentation does, and is written for
+  the Textual version the test extra pins (it stops with a message if they are gone);
+- the same tick in this thread's CPU time, beside the wall-clock figures: on a shared
+  machine other processes lengthen the latter, not the former;
 - keys: time for ``pilot.press`` to return (the key handled and the screen idle),
   for the view keys, pause/follow, the filter dialog and the cursor;
 - tape alternatives: a keyed ``DataTable`` taking the same per-tick diff (add the
   new rows, remove the evicted ones) against the Line-API tape.
 
-Targets: under 10 ms per tick (snapshot → screen update), keys answered within 100 ms.
+Target: a tick, snapshot → screen (engine snapshot + widget updates + render), has a
+p95 under 25 ms at 2,000 events/s with the default 5 Hz tick; the 10 Hz run is
+shown against the same figure for information. Keys answered within 100 ms (p95).
+Every figure printed is measured in the run.
 Run: ``.venv/bin/python benchmarks/tui.py`` (or ``make bench``).
 """
 
@@ -39,8 +46,11 @@ from liqterm.venues import ADAPTERS
 
 RATE = 2_000
 BATCH = 20
-SECONDS = 6.0
-TICK_TARGET_MS = 10.0
+TICK_SECONDS = {5.0: 20.0, 10.0: 10.0}
+"""Seconds of ticks measured per rate: about 100 ticks each, so the p95 is not one outlier."""
+KEY_SECONDS = 6.0
+TARGET_HZ = 5.0
+TICK_TARGET_MS = 25.0
 KEY_TARGET_MS = 100.0
 SIZE = (200, 60)
 
@@ -71,26 +81,45 @@ class EventPump:
 
 
 class RenderTimer:
-    """Accumulates the time Textual spends laying out and compositing, and when each frame ended."""
+    """Accumulates the time Textual spends laying out and compositing, and when each frame ended.
+
+    A layout composites too (``_refresh_layout`` calls ``_compositor_refresh``): only the
+    outermost of the two is counted, so no time is counted twice.
+    """
+
+    NAMES = ("_refresh_layout", "_compositor_refresh")
 
     def __init__(self) -> None:
         self.total = 0.0
+        self.cpu = 0.0
+        """The same, in this thread's CPU time (what other processes on the machine do not add)."""
+        self.layouts = 0
         self.frame_ends: list[float] = []
         self._originals: dict[str, object] = {}
+        self._depth = 0
 
     def install(self) -> None:
-        for name in ("_refresh_layout", "_compositor_refresh"):
+        missing = [name for name in self.NAMES if not hasattr(Screen, name)]
+        if missing:
+            raise SystemExit(f"this Textual has no Screen.{missing[0]}: run with the test extra's pin")
+        for name in self.NAMES:
             original = getattr(Screen, name)
             self._originals[name] = original
 
             def timed(screen, *args, _original=original, _name=name, **kwargs):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.thread_time()
+                self._depth += 1
                 try:
                     return _original(screen, *args, **kwargs)
                 finally:
+                    self._depth -= 1
                     ended = time.perf_counter()
-                    self.total += ended - started
-                    if _name == "_compositor_refresh":
+                    if not self._depth:
+                        self.total += ended - started
+                        self.cpu += time.thread_time() - cpu
+                    if _name == "_refresh_layout":
+                        self.layouts += 1
+                    else:  # a frame went out
                         self.frame_ends.append(ended)
 
             setattr(Screen, name, timed)
@@ -164,6 +193,8 @@ async def burst(tick_hz: float, events: list[Liquidation]) -> dict[str, object]:
     snapshots: list[float] = []
     widgets: list[float] = []
     renders: list[float] = []
+    layouts: list[int] = []
+    cpu: list[float] = []
     handled: list[float] = []
     shown: list[float] = []
     timer = RenderTimer()
@@ -188,18 +219,20 @@ async def burst(tick_hz: float, events: list[Liquidation]) -> dict[str, object]:
 
     async def tick() -> None:
         while not stop.is_set():
-            before = timer.total
-            started = time.perf_counter()
+            before, laid_out, cpu_before = timer.total, timer.layouts, timer.cpu
+            started, cpu_started = time.perf_counter(), time.thread_time()
             # exactly what LiqtermApp.tick does, timed in two parts
             snapshot = app.take_snapshot()
             middle = time.perf_counter()
             app.present(snapshot, app.venue_health())
-            ended = time.perf_counter()
+            ended, cpu_ended = time.perf_counter(), time.thread_time()
             await asyncio.sleep(1 / tick_hz)
             if measuring:
                 snapshots.append((middle - started) * 1000)
                 widgets.append((ended - middle) * 1000)
                 renders.append((timer.total - before) * 1000)
+                layouts.append(timer.layouts - laid_out)
+                cpu.append((cpu_ended - cpu_started + timer.cpu - cpu_before) * 1000)
 
     async with app.run_test(size=SIZE):
         timer.install()
@@ -207,13 +240,14 @@ async def burst(tick_hz: float, events: list[Liquidation]) -> dict[str, object]:
         try:
             tasks = [asyncio.create_task(ingest()), asyncio.create_task(tick())]
             await asyncio.sleep(1.0)  # fill the tape and the meters first
-            for values in (snapshots, widgets, renders):
+            for values in (snapshots, widgets, renders, layouts, cpu):
                 values.clear()
             ingested, ingest_s = 0, 0.0
             started = time.monotonic()
-            await asyncio.sleep(SECONDS)  # ticks alone: no key presses, no dialogs
+            await asyncio.sleep(TICK_SECONDS[tick_hz])  # ticks alone: no key presses, no dialogs
             measuring = False  # then the keys, still under the burst (ticks not counted)
-            while time.monotonic() - started < 2 * SECONDS:
+            keys_from = time.monotonic()
+            while time.monotonic() - keys_from < KEY_SECONDS:
                 for key in KEYS:
                     handled_ms, shown_ms = await press(app, key, actions, timer)
                     handled.append(handled_ms)
@@ -231,6 +265,8 @@ async def burst(tick_hz: float, events: list[Liquidation]) -> dict[str, object]:
         "snapshots": snapshots,
         "widgets": widgets,
         "renders": renders,
+        "layouts": layouts,
+        "cpu": cpu,
         "handled": handled,
         "shown": shown,
         "rate": ingested / elapsed,
@@ -299,9 +335,10 @@ def main() -> None:
     events = real_events()
     print(
         f"{len(events)} real events cycled at {RATE}/s, tape 500 rows, 30 meters, {SIZE[0]}x{SIZE[1]} "
-        f"headless, {SECONDS:.0f} s per run"
+        f"headless; ticks measured for {TICK_SECONDS[TARGET_HZ]:.0f} s at {TARGET_HZ:g} Hz, "
+        f"{TICK_SECONDS[10.0]:.0f} s at 10 Hz, then {KEY_SECONDS:.0f} s of key presses"
     )
-    for hz in (5.0, 10.0):
+    for hz in TICK_SECONDS:
         r = asyncio.run(burst(hz, events))
         snap, wid, ren = r["snapshots"], r["widgets"], r["renders"]
         total = [a + b + c for a, b, c in zip(snap, wid, ren, strict=False)]
@@ -319,12 +356,19 @@ def main() -> None:
             print(
                 f"  {name:<20} median {statistics.median(values):6.2f} ms   p95 {pct(values, 0.95):6.2f} ms"
             )
-        own = statistics.median([b + c for b, c in zip(wid, ren, strict=False)])
-        median = statistics.median(total)
+        cpu = r["cpu"]
         print(
-            f"  target < {TICK_TARGET_MS:.0f} ms per tick: ratio {median / TICK_TARGET_MS:.2f}"
-            f" (median), {pct(total, 0.95) / TICK_TARGET_MS:.2f} (p95); widgets + render alone "
-            f"{own / TICK_TARGET_MS:.2f}"
+            f"  {'(its CPU time)':<20} median {statistics.median(cpu):6.2f} ms   p95 {pct(cpu, 0.95):6.2f} ms"
+            "   (this thread alone: a busy machine adds to the figures above, not to these)"
+        )
+        laid_out = sum(1 for count in r["layouts"] if count)
+        print(f"  {laid_out} of {len(total)} ticks laid out the screen (the rest only repainted)")
+        p95 = pct(total, 0.95)
+        role = "target" if hz == TARGET_HZ else f"for information, the {TARGET_HZ:g} Hz target"
+        print(
+            f"  {role}: snapshot -> screen p95 < {TICK_TARGET_MS:.0f} ms; measured p95 {p95:.2f} ms "
+            f"(median {statistics.median(total):.2f} ms): ratio {p95 / TICK_TARGET_MS:.2f}"
+            f"{'' if hz != TARGET_HZ else ' (met)' if p95 < TICK_TARGET_MS else ' (MISSED)'}"
         )
         handled, shown = r["handled"], r["shown"]
         print(
@@ -338,7 +382,7 @@ def main() -> None:
     print(
         f"\nDataTable instead of the Line-API tape, {per_tick} rows added and {per_tick} removed per tick on "
         f"500 (2,000/s at 5 Hz): median {statistics.median(table):.1f} ms per tick with its render, "
-        f"ratio {statistics.median(table) / TICK_TARGET_MS:.1f} to the target"
+        f"{statistics.median(table) / TICK_TARGET_MS:.1f} times the tape's tick target"
     )
 
 

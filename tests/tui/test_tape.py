@@ -49,4 +49,4 @@ async def test_the_tape_is_bounded_and_forgets_evicted_rows(config_file: Path) -
         assert list(tape.keys) == list(range(120, 70, -1))
         assert set(tape.rows) == set(tape.keys)
         assert set(tape._rows) <= set(tape.keys)
-        assert set(tape._lines) <= set(tape.keys)
+        assert set(tape._painted.rows) <= set(tape.keys)

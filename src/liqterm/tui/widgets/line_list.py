@@ -9,6 +9,7 @@ Only the lines whose row changed are repainted, and a row's finished line
 (border and filters included, see ``line_paint``) is kept by key, so rows that
 only moved are not drawn again. The cursor follows its key when rows are added
 above it; a cursor on the first row stays on the first row (following the newest).
+Only Textual's public API is used (the Line API, ``refresh`` of regions, reactives).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from liqterm.tui.widgets.line_paint import RowPainter, clean_lines, row_painter
+from liqterm.tui.widgets.line_paint import Frame, PaintedLines, frame_from, look_of
 from liqterm.tui.widgets.row_text import cell, exact
 
 __all__ = ["LineList", "cell"]
@@ -58,11 +59,9 @@ class LineList(ScrollView, can_focus=True):
         self._keys: list[Hashable] = []
         self._rows: dict[Hashable, list[Segment]] = {}
         """Each row's content (exactly ``row_width`` cells, unfiltered) by key."""
-        self._lines: dict[Hashable, Strip] = {}
-        """Finished lines (border and filters applied) by row key, for ``self._painter``."""
-        self._painter: RowPainter | None = None
+        self._painted = PaintedLines()
         self._subtitle: str | None = None
-        """The last :meth:`set_subtitle` (reading ``border_subtitle`` back re-renders its markup)."""
+        """The text last given to :meth:`set_subtitle` (``border_subtitle`` reads back as markup)."""
         self._header: Strip | None = None
         self._styles: dict[tuple[str, ...], Style] = {}
         self._width = 0
@@ -104,7 +103,7 @@ class LineList(ScrollView, can_focus=True):
         old_index = self.cursor
         old_scroll = self.scroll_y
         present = set(keys)
-        rows, lines = self._rows, self._lines
+        rows, lines = self._rows, self._painted.rows
         # Only keys shown have cached rows: forget those that left as they leave (a tick at a
         # time, not hundreds at once).
         for key in [key for key in old_keys if key not in present] + list(changed):
@@ -146,23 +145,26 @@ class LineList(ScrollView, can_focus=True):
             self.refresh(*regions)
 
     def _set_height(self, height: int) -> None:
-        """Set the scrollable height without a screen layout unless the scrollbar comes or goes.
+        """Set the scrollable height, laying out the screen only if the scrollbar comes or goes.
 
-        ``virtual_size`` is a layout reactive: assigning it lays out the whole screen, which
-        at one new alert per tick costs more than everything else the tick does. The pane's
-        own size never depends on its rows, so only the scrollbar needs updating (Textual
-        is pinned exactly; ``_scroll_update`` is what its own resize path calls).
+        Assigning ``virtual_size`` lays out the whole screen (it is a layout reactive), which
+        costs more than the rest of a tick; yet a pane's own size never depends on its rows.
+        While the scrollbar stays as it is, the new height is stored without watchers and the
+        scrollbar told directly, as Textual does itself when a resize needs no layout.
         """
         old = self.virtual_size
         new = Size(self.row_width, height)
         if new == old:
             return
-        visible = self.size.height
-        if not self.is_mounted or (old.height > visible) != (new.height > visible) or old.width != new.width:
+        room = self.container_size.height
+        if not self.is_mounted or old.width != new.width or (old.height > room) != (new.height > room):
             self.virtual_size = new
             return
         self.set_reactive(ScrollView.virtual_size, new)
-        self._scroll_update(new)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = height
+        if self.scroll_y > self.max_scroll_y:  # fewer rows than the view had scrolled past
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def refresh_rows(self) -> None:
         """Repaint the rows only: not the header, border or scrollbar (they are cached)."""
@@ -176,22 +178,12 @@ class LineList(ScrollView, can_focus=True):
         self.refresh()
 
     def set_subtitle(self, subtitle: str) -> None:
-        """Show ``subtitle`` on the bottom border, repainting that line only.
-
-        Assigning ``border_subtitle`` repaints the whole pane, and the panes change theirs
-        every tick; Textual's descriptor keeps the parsed subtitle in ``_border_subtitle``
-        and the styles cache draws it on the bottom border line alone.
-        """
-        if subtitle == self._subtitle:
-            return
-        self._subtitle = subtitle
-        if not self.is_mounted or not self.styles.border_bottom[0] or self._border_subtitle is None:
+        """Show ``subtitle`` on the bottom border (if it changed). Textual repaints the whole
+        pane for it, but every other line is kept (see ``render_lines``): only the bottom
+        border is drawn again."""
+        if subtitle != self._subtitle:
+            self._subtitle = subtitle
             self.border_subtitle = subtitle
-            return
-        self._border_subtitle = self.render_str(subtitle).expand_tabs(4).split()[0]
-        x, y = self.content_offset
-        width, height = self.outer_size
-        self.refresh(Region(-x, height - 1 - y, width, 1))
 
     @property
     def header_lines(self) -> int:
@@ -200,8 +192,7 @@ class LineList(ScrollView, can_focus=True):
     def forget_rendering(self) -> None:
         """Render every row again on the next refresh (styles or columns changed)."""
         self._rows.clear()
-        self._lines.clear()
-        self._painter = None
+        self._painted.forget()
         self.refresh()
 
     # -- styles ----------------------------------------------------------------------------------
@@ -234,10 +225,71 @@ class LineList(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        width = self.row_width
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Row lines finished here (see ``line_paint``); the lines that show no row drawn by
+        Textual and kept while they show the same; every line Textual's if rows don't splice."""
+        width = self.row_width  # once a frame, not for every line
         if width != self._width:
             self._resized(width)
+        painted = self._painted
+        if not painted.splicing(look_of(self, width, self.header_lines)):
+            return super().render_lines(crop)
+        outer_width, height = self.outer_size
+        gutter, top = self.styles.gutter, int(self.scroll_y)
+        first, bottom = gutter.top + self.header_lines, height - gutter.bottom
+        end = min(bottom, first + max(0, len(self._keys) - top))
+        # What a line with no row shows besides the look: the top ones the title and header,
+        # the bottom border the subtitle, a blank line nothing more.
+        above, below = (self.border_title, self._header), self.border_subtitle
+
+        def shows(y: int) -> object:
+            return above if y < first else below if y >= bottom else None
+
+        lines: list[Strip | None] = []
+        for y in crop.line_range:
+            if first <= y < end:
+                line = self._finished(y, top + y - first)
+                if line is None:  # this look's rows turned out not to splice
+                    return super().render_lines(crop)
+            else:
+                line = painted.other(y, shows(y))
+            lines.append(line)
+        for index, line in enumerate(lines):  # Textual draws the missing ones, a run at a time
+            if line is None:
+                stop = next((n for n in range(index, len(lines)) if lines[n] is not None), len(lines))
+                drawn = super().render_lines(Region(0, crop.y + index, outer_width, stop - index))
+                for n, line in enumerate(drawn, index):
+                    painted.others[crop.y + n] = (shows(crop.y + n), line)
+                    lines[n] = line
+        x1, x2 = crop.column_span
+        if x1 == 0 and x2 >= outer_width:
+            return lines  # type: ignore[return-value]
+        return [line.crop(x1, x2) for line in lines]  # type: ignore[union-attr]
+
+    def _finished(self, y: int, row: int) -> Strip | None:
+        """Line ``y``, showing row ``row``, kept by key unless it has the cursor; ``None`` if
+        the rows turn out not to splice."""
+        key, painted = self._keys[row], self._painted
+        cursor = row == self.cursor and self.has_focus
+        line = None if cursor else painted.rows.get(key)
+        if line is not None:
+            return line
+        content = self._row(key, self._width)
+        if cursor:
+            content = self._with_cursor(content)
+        if isinstance(painted.frame, Frame):
+            line = painted.frame.finish(content)
+        else:  # learn this look's frame from the line Textual draws for this row
+            line = super().render_lines(Region(0, y, self.outer_size.width, 1))[0]
+            painted.frame = frame_from(self, line, content, self._width) or False
+            if painted.frame is False:
+                return None
+        if not cursor:
+            painted.rows[key] = line
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width
         if self._header is not None and y == 0:
             return self._header.crop_extend(0, width, self.style_of("line-list--header"))
         row = int(self.scroll_y) + y - self.header_lines
@@ -259,50 +311,8 @@ class LineList(ScrollView, can_focus=True):
         return segments
 
     def _with_cursor(self, segments: list[Segment]) -> list[Segment]:
+        # After the row's own styles, so the cursor's background wins.
         return list(Segment.apply_style(segments, post_style=self.style_of("line-list--cursor")))
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """Row lines from the finished-line cache; the border, header and blank lines from Textual's."""
-        width = self.row_width
-        if width != self._width:
-            self._resized(width)
-        painter = row_painter(self, self.header_lines, width, self._painter)
-        if painter is not self._painter:
-            self._painter = painter
-            self._lines.clear()
-        if painter is None:
-            return super().render_lines(crop)
-        top = int(self.scroll_y)
-        first = painter.first
-        end = min(painter.end, first + max(0, len(self._keys) - top))  # lines that show a row
-        y1, y2 = crop.y, crop.bottom
-        if y2 <= first or y1 >= end:
-            return super().render_lines(crop)
-        strips: list[Strip] = []
-        if y1 < first:
-            strips += self._chrome(crop, y1, first)
-        x1, x2 = crop.column_span
-        whole = x1 == 0 and x2 >= painter.width
-        keys, lines, cursor = self._keys, self._lines, self.cursor if self.has_focus else -1
-        for y in range(max(y1, first), min(y2, end)):
-            row = top + y - first
-            key = keys[row]
-            if row == cursor:
-                line = painter.finish(self._with_cursor(self._row(key, width)))
-            else:
-                line = lines.get(key)
-                if line is None:
-                    line = lines[key] = painter.finish(self._row(key, width))
-            strips.append(line if whole else line.crop(x1, x2))
-        if y2 > end:
-            strips += self._chrome(crop, end, y2)
-        return strips
-
-    def _chrome(self, crop: Region, y1: int, y2: int) -> list[Strip]:
-        """Lines ``y1``..``y2`` that show no row: border, header, blank (Textual's styles cache)."""
-        assert self._painter is not None
-        lines = clean_lines(self, self._painter, crop, y1, y2)
-        return super().render_lines(Region(crop.x, y1, crop.width, y2 - y1)) if lines is None else lines
 
     @property
     def row_width(self) -> int:
@@ -317,7 +327,7 @@ class LineList(ScrollView, can_focus=True):
     def _resized(self, width: int) -> None:
         self._width = width
         self._rows.clear()
-        self._lines.clear()
+        self._painted.forget()
         self.rows_resized(width)
 
     def on_focus(self) -> None:
