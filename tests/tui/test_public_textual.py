@@ -88,16 +88,9 @@ def _own_names(tree: ast.Module) -> set[str]:
     return {name for name in names if _private(name)}
 
 
-APP_CLOSED = pytest.mark.xfail(
-    strict=True,
-    reason="app.py keeps its shutdown flag in `_closed`, which is Textual's MessagePump flag; "
-    "renaming it (e.g. `_shut_down`) is outside the widgets",
-)
-
-
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(path, marks=APP_CLOSED) if path.name == "app.py" else path for path in SOURCES],
+    SOURCES,
     ids=[str(path.relative_to(TUI)) for path in SOURCES],
 )
 def test_our_underscore_names_are_not_textuals(path: Path) -> None:

@@ -118,7 +118,7 @@ class LiqtermApp(App[None]):
         """The shipped predictor's backtest figures with their data (read once)."""
         self.shipped = shipped_summary()
         self._stop = asyncio.Event()
-        self._closed = False
+        self._shut_down = False
         self._gc_threshold: tuple[int, int, int] | None = None
         self.main = MainScreen()
 
@@ -165,9 +165,9 @@ class LiqtermApp(App[None]):
 
     async def shutdown(self) -> None:
         """Stop every feed job and close the feed and the forwarder (idempotent, bounded)."""
-        if self._closed:
+        if self._shut_down:
             return
-        self._closed = True
+        self._shut_down = True
         self._stop.set()
         jobs = [w for w in self.workers if w.group.startswith(("venue-", "feed-"))]
         with contextlib.suppress(TimeoutError):
