@@ -6,8 +6,10 @@ it is absent) as well as throwing arbitrary bytes, text and JSON at every parser
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import pickle
 from typing import Any
 
 import pytest
@@ -108,6 +110,18 @@ def test_nasty_inputs_never_raise(venue: str, frame: str | bytes) -> None:
 def test_non_text_inputs_never_raise(venue: str) -> None:
     for frame in (None, 42, 3.5, ["x"], bytearray(b"{}"), memoryview(b"[]")):
         _check(ADAPTERS[venue].decode(frame, RECEIVED))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("venue", VENUE_IDS)
+def test_a_copy_reads_with_its_own_memo_and_table(venue: str) -> None:
+    adapter = ADAPTERS[venue]
+    for copied in (copy.copy(adapter), copy.deepcopy(adapter), pickle.loads(pickle.dumps(adapter))):
+        assert type(copied) is type(adapter) and copied.clean_events.__self__ is copied
+        assert copied._assets is not adapter._assets
+        assert copied.instruments.symbols == adapter.instruments.symbols
+        copied.use_instruments(copied.instruments)  # clears the copy's memo, not the original's
+        for frame in NASTY[:3]:
+            assert copied.decode(frame, RECEIVED) == adapter.decode(frame, RECEIVED)
 
 
 def test_an_internal_bug_is_a_rejection_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

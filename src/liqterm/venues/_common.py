@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import MethodType
 
 from liqterm.model import Liquidation, Side, canonical_asset
 from liqterm.venues._build import clean
-from liqterm.venues._fast_rows import FastReader, fast_reader
+from liqterm.venues._fast_rows import fast_reader
 from liqterm.venues._rows import Refused, Resolved, RowLayout, SizeUnit, read_row, refused, unknown
 from liqterm.venues.base import Decoded
 from liqterm.venues.instruments import VenueInstruments, bundled
@@ -37,10 +38,10 @@ SHORT = Side.SHORT
 
 _ASSET_MEMO_LIMIT = 20_000
 
-Rows = tuple[Sequence[object], dict]
+Rows = tuple[Sequence[object] | dict, dict]
 """What ``_envelope`` finds in a data frame: its rows (or, for a grouped layout, its
-groups), and the object holding them, whose ``RowLayout.envelope_time`` stands in for a
-row's missing time."""
+groups), a list of them or a single one, and the object holding them, whose
+``RowLayout.envelope_time`` stands in for a row's missing time."""
 
 
 def control(rejected: str | None = None) -> Decoded:
@@ -89,21 +90,28 @@ class AdapterBase:
     instruments: VenueInstruments
     bare_control_text: str | None = None
     """A frame that is this text and not JSON (OKX's and Bitget's ``pong``) is a control frame."""
-    clean_events: FastReader
+    clean_events: Callable[[str | bytes, int], list[Liquidation] | None]
     """``clean_events(frame, received_ms)``: the events of an ordinary, wholly valid data frame,
     else ``None``; never raises. A list is exactly ``decode(frame, received_ms).events`` of a
     frame ``decode`` finds clean; ``None`` says only "ask ``decode``" (a control frame, a
     rejection, anything unusual). The replay, the backtest and the live handler call this
     first: it skips building a :class:`Decoded` for the frames that are nearly all of a feed.
-    It is the venue's compiled fast reader, made with the adapter (see the module docstring)."""
+    It is the venue's compiled fast reader, made with the adapter and bound to it (see the
+    module docstring)."""
 
     def __init__(self, instruments: VenueInstruments | None = None) -> None:
         self.instruments = instruments if instruments is not None else bundled(self.name)
         self._assets: dict[str, Resolved | Refused] = {}
-        self.clean_events = fast_reader(self.name, self.rows, self._envelope, self._assets)
+        reader = fast_reader(self.name, self.rows, self._envelope, self._assets)
+        self.clean_events = MethodType(reader, self)
+
+    def __reduce__(self) -> tuple[type, tuple[VenueInstruments]]:
+        """An adapter is its class and its table: a copy remakes its memo and its reader
+        (a copied reader would still read through the original's envelope and memo)."""
+        return type(self), (self.instruments,)
 
     def use_instruments(self, table: VenueInstruments) -> None:
-        """Swap in a refreshed table; one attribute store, so a parse in flight sees old or new."""
+        """Swap in a refreshed table and forget what each symbol meant under the old one."""
         if table.venue != self.name:
             raise ValueError(f"{table.venue} instruments given to the {self.name} adapter")
         self.instruments = table
@@ -211,12 +219,14 @@ class AdapterBase:
         control frame or a refusal with its reason. Shared by both paths; must not raise."""
         raise NotImplementedError
 
-    def _decode_rows(self, items: Sequence[object], envelope_ms: object, received_ms: int) -> Decoded:
+    def _decode_rows(self, items: Sequence[object] | dict, envelope_ms: object, received_ms: int) -> Decoded:
         """The events of the rows (or groups of rows) ``_envelope`` found, read the full way.
 
         A bad row is skipped and the frame's ``rejected`` is the first reason met;
         ``unknown_symbol`` says some row was refused for a symbol no table knows.
         """
+        if type(items) is dict:  # a single row (or group)
+            items = (items,)
         layout = self.rows
         symbol_key = layout.symbol
         group_key = layout.rows_in_group

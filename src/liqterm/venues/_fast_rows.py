@@ -48,9 +48,9 @@ READER_GLOBALS: dict[str, object] = {
 """The globals the generated readers are compiled with, looked up at call time (a test gives
 ``fast_loads`` the stdlib's ``json.loads``, as a machine without orjson has it)."""
 
-FastReader = Callable[[object, int], "list[Liquidation] | None"]
-"""``clean_events(frame, received_ms)``: the events of a data frame whose rows are all valid,
-else ``None``."""
+FastReader = Callable[[object, object, int], "list[Liquidation] | None"]
+"""``read(adapter, frame, received_ms)``, bound to the adapter as its ``clean_events``: the
+events of a data frame whose rows are all valid, else ``None``."""
 
 
 def _indented(lines: list[str], depth: int) -> list[str]:
@@ -60,9 +60,11 @@ def _indented(lines: list[str], depth: int) -> list[str]:
 def fast_reader_source(venue: str, layout: RowLayout) -> str:
     """The source of ``venue``'s fast reader, for rows laid out as ``layout``.
 
-    A factory whose arguments are what the reader needs of the adapter (its envelope and
-    symbol memo), the event builder, and the side rule's constants (the names, or the
-    sign's sides); everything else it names is in :data:`READER_GLOBALS`.
+    The reader is a function of the adapter (unused: bound to it, it is the adapter's
+    ``clean_events`` method), the frame and its time. A factory makes it; the factory's
+    arguments are what the reader needs of the adapter (its envelope and symbol memo),
+    the event builder, and the side rule's constants (the names, or the sign's sides).
+    Everything else it names is in :data:`READER_GLOBALS`.
     """
     symbol = [
         "symbol = {item}[" + repr(layout.symbol) + "]",
@@ -70,42 +72,56 @@ def fast_reader_source(venue: str, layout: RowLayout) -> str:
         "if type(resolved) is not Resolved:  # refused: the full path says why",
         "    return None",
     ]
-    if layout.rows_in_group is None:
-        loop = ["for row in found[0]:", *_indented([line.format(item="row") for line in symbol], 1)]
-        depth = 1
-    else:
-        loop = [
-            "for group in found[0]:",
-            *_indented([line.format(item="group") for line in symbol], 1),
-            f"    rows = group[{layout.rows_in_group!r}]",
-            "    if type(rows) is not list:  # a str or dict would be iterated by character or key",
-            "        return None",
-            "    for row in rows:",
-        ]
-        depth = 2
     # The order of reading does not matter (no reading has side effects); the side comes
     # after the size because a sign rule needs the size.
-    row = [
+    fields = [
         *layout.price.fast_source("price"),
         *layout.size.fast_source("size"),
         *layout.side.fast_source(),
         *layout.time.fast_source("ms"),
         "if not (TINY < price < HUGE and TINY < size < HUGE and MIN_MS <= ms < MAX_MS):",
         "    return None",
-        f"events.append(event_of({venue!r}, symbol, resolved, side, price, size, ms, received_ms))",
     ]
+    event = f"event_of({venue!r}, symbol, resolved, side, price, size, ms, received_ms)"
+    if layout.rows_in_group is None:
+        body = [
+            "if type(items) is dict:  # the envelope found a single row: no list to build",
+            "    row = items",
+            *_indented([line.format(item="row") for line in symbol], 1),
+            *_indented(fields, 1),
+            f"    return [{event}]",
+            "events = []",
+            "for row in items:",
+            *_indented([line.format(item="row") for line in symbol], 1),
+            *_indented(fields, 1),
+            f"    events.append({event})",
+            "return events",
+        ]
+    else:
+        body = [
+            "if type(items) is dict:  # a single group",
+            "    items = (items,)",
+            "events = []",
+            "for group in items:",
+            *_indented([line.format(item="group") for line in symbol], 1),
+            f"    rows = group[{layout.rows_in_group!r}]",
+            "    if type(rows) is not list:  # a str or dict would be iterated by character or key",
+            "        return None",
+            "    for row in rows:",
+            *_indented(fields, 2),
+            f"        events.append({event})",
+            "return events",
+        ]
     reader = [
-        f"def read_{venue}_frame(frame, received_ms):",
+        f"def read_{venue}_frame(adapter, frame, received_ms):",
         "    if type(frame) is not str:",
         "        return None",
         "    try:",
         "        found = envelope(fast_loads(frame))",
         "        if type(found) is not tuple:  # a control frame or a refusal: the full path says which",
         "            return None",
-        "        events = []",
-        *_indented(loop, 2),
-        *_indented(row, depth + 2),
-        "        return events",
+        "        items = found[0]",
+        *_indented(body, 2),
         "    except Exception:  # not JSON, a missing key, a wrong type: the full path says",
         "        return None",
     ]

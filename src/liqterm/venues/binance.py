@@ -86,53 +86,6 @@ class BinanceAdapter(AdapterBase):
     mark_price_marker = '"markPriceUpdate"'
     """Text every mark-price frame holds (a cheap test before parsing one)."""
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """Nothing to send: the URL path already names ``!forceOrder@arr``."""
-        return []
-
-    def mark_price_frames(self, symbols: Sequence[str]) -> list[str]:
-        """``SUBSCRIBE`` requests for mark prices on the liquidation connection.
-
-        ``("*",)`` asks for ``!markPrice@arr@1s`` (every USD-M symbol once a second, about
-        100 KB a second); otherwise each listed symbol's ``<symbol>@markPrice@1s``.
-        """
-        if "*" in symbols:
-            streams = [MARK_PRICE_ALL]
-        else:
-            streams = [f"{symbol.lower()}@markPrice@1s" for symbol in symbols]
-        step = _STREAMS_PER_REQUEST
-        return [
-            json.dumps({"method": "SUBSCRIBE", "params": streams[i : i + step], "id": MARK_PRICE_REQUEST_ID})
-            for i in range(0, len(streams), step)
-        ]
-
-    def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
-        """``(asset, event ms, mark price per unit of asset)`` of a mark-price frame; ``[]`` for any
-        other frame.
-
-        One series per asset: only USDT-margined perpetuals (``<BASE>USDT``) are read. The
-        all-market array also holds the quarterlies (``BTCUSDT_260626``), whose marks carry
-        their basis, and USDC twins (``BTCUSDC``); mixing them into the asset's series would
-        read the jumps between them as moves. Symbols the adapter refuses (unknown,
-        coin-margined) and rows without a positive price or a valid time are left out too."""
-        message, reason = load_json(frame)
-        if reason is not None:
-            return []
-        if type(message) is dict and "data" in message and "stream" in message:
-            message = message["data"]
-        if not _is_mark_price(message):
-            return []
-        out = []
-        for row in message if type(message) is list else [message]:  # type: ignore[union-attr]
-            symbol = row.get("s")
-            price = positive(row.get("p"))
-            ms = epoch_ms(row.get("E"))
-            perpetual = type(symbol) is str and symbol.endswith("USDT") and "_" not in symbol
-            resolved = self._asset(symbol) if perpetual else None
-            if price and ms and type(resolved) is Resolved:
-                out.append((resolved.asset, ms, price / resolved.scale))
-        return out
-
     rows = RowLayout(
         symbol="s",
         side=SideOf("S", {"SELL": LONG, "BUY": SHORT}),  # the forced ORDER's side: SELL closes a long
@@ -183,4 +136,51 @@ class BinanceAdapter(AdapterBase):
                 error = message.get("error") or message.get("msg")
                 return control(f"error {error}"[:120] if error else None)
             return Decoded([], "unexpected message")
-        return (order,), message
+        return order, message
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """Nothing to send: the URL path already names ``!forceOrder@arr``."""
+        return []
+
+    def mark_price_frames(self, symbols: Sequence[str]) -> list[str]:
+        """``SUBSCRIBE`` requests for mark prices on the liquidation connection.
+
+        ``("*",)`` asks for ``!markPrice@arr@1s`` (every USD-M symbol once a second, about
+        100 KB a second); otherwise each listed symbol's ``<symbol>@markPrice@1s``.
+        """
+        if "*" in symbols:
+            streams = [MARK_PRICE_ALL]
+        else:
+            streams = [f"{symbol.lower()}@markPrice@1s" for symbol in symbols]
+        step = _STREAMS_PER_REQUEST
+        return [
+            json.dumps({"method": "SUBSCRIBE", "params": streams[i : i + step], "id": MARK_PRICE_REQUEST_ID})
+            for i in range(0, len(streams), step)
+        ]
+
+    def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
+        """``(asset, event ms, mark price per unit of asset)`` of a mark-price frame; ``[]`` for any
+        other frame.
+
+        One series per asset: only USDT-margined perpetuals (``<BASE>USDT``) are read. The
+        all-market array also holds the quarterlies (``BTCUSDT_260626``), whose marks carry
+        their basis, and USDC twins (``BTCUSDC``); mixing them into the asset's series would
+        read the jumps between them as moves. Symbols the adapter refuses (unknown,
+        coin-margined) and rows without a positive price or a valid time are left out too."""
+        message, reason = load_json(frame)
+        if reason is not None:
+            return []
+        if type(message) is dict and "data" in message and "stream" in message:
+            message = message["data"]
+        if not _is_mark_price(message):
+            return []
+        out = []
+        for row in message if type(message) is list else [message]:  # type: ignore[union-attr]
+            symbol = row.get("s")
+            price = positive(row.get("p"))
+            ms = epoch_ms(row.get("E"))
+            perpetual = type(symbol) is str and symbol.endswith("USDT") and "_" not in symbol
+            resolved = self._asset(symbol) if perpetual else None
+            if price and ms and type(resolved) is Resolved:
+                out.append((resolved.asset, ms, price / resolved.scale))
+        return out

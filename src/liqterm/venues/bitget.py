@@ -59,13 +59,9 @@ class BitgetAdapter(AdapterBase):
         "Bitget pushes only the largest long and the largest short liquidation per pair per second."
     )
     needs_symbols = False
+    bare_control_text = "pong"  # the answer to our ping, not JSON
     drop_replayed_on_subscribe = False
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """One frame for every USDT future; ``symbols`` is not needed."""
-        return [SUBSCRIBE]
-
-    bare_control_text = "pong"
     rows = RowLayout(
         symbol="symbol",
         side=SideOf("side", {"buy": LONG, "sell": SHORT}),  # read as the POSITION side (module docstring)
@@ -103,3 +99,7 @@ class BitgetAdapter(AdapterBase):
         if arg.get("instType") not in LINEAR_INST_TYPES:
             return Decoded([], f"not USD-quoted {arg.get('instType')}"[:60])
         return rows, message
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One frame for every USDT future; ``symbols`` is not needed."""
+        return [SUBSCRIBE]

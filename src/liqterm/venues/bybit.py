@@ -89,48 +89,6 @@ class BybitAdapter(AdapterBase):
     needs_symbols = True
     drop_replayed_on_subscribe = False
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """``{"op":"subscribe","args":["allLiquidation.BTCUSDT",...]}`` frames, 200 topics each.
-
-        An empty ``symbols`` means "the linear symbols of the current instruments table".
-        """
-        wanted = [symbols] if isinstance(symbols, str) else list(symbols)
-        wanted = wanted or self.instruments.linear_symbols()
-        return _requests([f"{TOPIC_PREFIX}{s}" for s in wanted if isinstance(s, str) and s])
-
-    def mark_price_frames(self, symbols: Sequence[str]) -> list[str]:
-        """``{"op":"subscribe","args":["tickers.BTCUSDT",...]}`` frames for the listed symbols.
-
-        Raises:
-            ValueError: for ``"*"``: Bybit has no all-symbol ticker topic.
-        """
-        if "*" in symbols:
-            raise ValueError("bybit has no all-symbol ticker stream: list the symbols")
-        return _requests([f"{TICKER_PREFIX}{s.upper()}" for s in symbols])
-
-    def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
-        """``(asset, ms, mark price per unit of asset)`` of a ``tickers`` frame; ``[]`` for any
-        other frame. A delta carries ``markPrice`` only when it changed: one without it gives
-        NaN, "unchanged since the last". USDT perpetuals only (``BTCUSDT``; not ``BTCPERP``
-        or dated ``BTCUSDT-26DEC25``): one series per asset."""
-        message, reason = load_json(frame)
-        if reason is not None or type(message) is not dict:
-            return []
-        topic, data = message.get("topic"), message.get("data")
-        if type(topic) is not str or not topic.startswith(TICKER_PREFIX) or type(data) is not dict:
-            return []
-        symbol = data.get("symbol")
-        ms = epoch_ms(message.get("ts"))
-        if type(symbol) is not str or not symbol.endswith("USDT") or "-" in symbol or not ms:
-            return []
-        resolved = self._asset(symbol)
-        if type(resolved) is not Resolved:
-            return []
-        if "markPrice" not in data:
-            return [(resolved.asset, ms, math.nan)]
-        price = positive(data["markPrice"])
-        return [(resolved.asset, ms, price / resolved.scale)] if price else []
-
     rows = RowLayout(
         symbol="s",
         side=SideOf("S", {"Buy": LONG, "Sell": SHORT}),  # the POSITION side: Buy is a liquidated long
@@ -178,3 +136,45 @@ class BybitAdapter(AdapterBase):
         if type(rows) is not list:
             return Decoded([], "bad data")
         return rows, message
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """``{"op":"subscribe","args":["allLiquidation.BTCUSDT",...]}`` frames, 200 topics each.
+
+        An empty ``symbols`` means "the linear symbols of the current instruments table".
+        """
+        wanted = [symbols] if isinstance(symbols, str) else list(symbols)
+        wanted = wanted or self.instruments.linear_symbols()
+        return _requests([f"{TOPIC_PREFIX}{s}" for s in wanted if isinstance(s, str) and s])
+
+    def mark_price_frames(self, symbols: Sequence[str]) -> list[str]:
+        """``{"op":"subscribe","args":["tickers.BTCUSDT",...]}`` frames for the listed symbols.
+
+        Raises:
+            ValueError: for ``"*"``: Bybit has no all-symbol ticker topic.
+        """
+        if "*" in symbols:
+            raise ValueError("bybit has no all-symbol ticker stream: list the symbols")
+        return _requests([f"{TICKER_PREFIX}{s.upper()}" for s in symbols])
+
+    def mark_prices(self, frame: str | bytes) -> list[tuple[str, int, float]]:
+        """``(asset, ms, mark price per unit of asset)`` of a ``tickers`` frame; ``[]`` for any
+        other frame. A delta carries ``markPrice`` only when it changed: one without it gives
+        NaN, "unchanged since the last". USDT perpetuals only (``BTCUSDT``; not ``BTCPERP``
+        or dated ``BTCUSDT-26DEC25``): one series per asset."""
+        message, reason = load_json(frame)
+        if reason is not None or type(message) is not dict:
+            return []
+        topic, data = message.get("topic"), message.get("data")
+        if type(topic) is not str or not topic.startswith(TICKER_PREFIX) or type(data) is not dict:
+            return []
+        symbol = data.get("symbol")
+        ms = epoch_ms(message.get("ts"))
+        if type(symbol) is not str or not symbol.endswith("USDT") or "-" in symbol or not ms:
+            return []
+        resolved = self._asset(symbol)
+        if type(resolved) is not Resolved:
+            return []
+        if "markPrice" not in data:
+            return [(resolved.asset, ms, math.nan)]
+        price = positive(data["markPrice"])
+        return [(resolved.asset, ms, price / resolved.scale)] if price else []

@@ -6,8 +6,8 @@ Facts (sources in docs/venues.md):
 * ``size`` is in CONTRACTS of ``quanto_multiplier`` base units (instruments table);
   a contract missing from the table is rejected, never guessed.
 * The message shape drifts: live frames (2026-08-10, reported on Gate's websocket
-  issue tracker) carry ``result`` as a bare OBJECT with the row time in ``time`` (ms), price a string and
-  size an int; the docs (since 2026-08-20) show an ARRAY of rows aggregated per
+  issue tracker) carry ``result`` as a bare OBJECT with the row time in ``time`` (ms),
+  price a string and size an int; the docs (since 2026-08-20) show an ARRAY of rows aggregated per
   contract per second, with ``time`` or ``time_ms``, and sizes as strings when the
   ``X-Gate-Size-Decimal: 1`` header is sent (integers, rounded down, otherwise).
   All of these are accepted.
@@ -70,16 +70,6 @@ class GateAdapter(AdapterBase):
     needs_symbols = False
     drop_replayed_on_subscribe = False
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """One ``!all`` subscription (``time`` is the current epoch second, as Gate asks)."""
-        request = {
-            "time": int(time.time()),
-            "channel": CHANNEL,
-            "event": "subscribe",
-            "payload": ["!all"],
-        }
-        return [json.dumps(request, separators=(",", ":"))]
-
     rows = RowLayout(
         symbol="contract",
         side=SideFromSign(negative=LONG),  # a negative order size is a sell that closed a long
@@ -118,9 +108,17 @@ class GateAdapter(AdapterBase):
                     return control(f"subscribe {status.get('status')}"[:60])
                 return control()
             return Decoded([], "unexpected message")
-        rows = message.get("result")
-        if type(rows) is dict:
-            rows = [rows]
-        elif type(rows) is not list:
+        rows = message.get("result")  # an array of rows, or (live frames) a bare row
+        if type(rows) is not list and type(rows) is not dict:
             return Decoded([], "bad result")
         return rows, message
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One ``!all`` subscription (``time`` is the current epoch second, as Gate asks)."""
+        request = {
+            "time": int(time.time()),
+            "channel": CHANNEL,
+            "event": "subscribe",
+            "payload": ["!all"],
+        }
+        return [json.dumps(request, separators=(",", ":"))]

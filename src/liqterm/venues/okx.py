@@ -34,8 +34,6 @@ SUBSCRIBE = json.dumps(
     {"op": "subscribe", "args": [{"channel": "liquidation-orders", "instType": "SWAP"}]},
     separators=(",", ":"),
 )
-
-
 CLOSING_ORDER = {"sell": LONG, "buy": SHORT}
 """The side of the position an order closed: a sell closes a long."""
 
@@ -58,13 +56,9 @@ class OkxAdapter(AdapterBase):
         "(at most one order per contract per second)."
     )
     needs_symbols = False
+    bare_control_text = "pong"  # the answer to our ping, not JSON
     drop_replayed_on_subscribe = True
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """One frame for every swap; ``symbols`` is not needed."""
-        return [SUBSCRIBE]
-
-    bare_control_text = "pong"
     rows = RowLayout(
         symbol="instId",
         rows_in_group="details",  # data[] holds one group per instrument, its rows in details[]
@@ -105,3 +99,7 @@ class OkxAdapter(AdapterBase):
         if type(groups) is not list:
             return Decoded([], "unexpected message")
         return groups, message
+
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One frame for every swap; ``symbols`` is not needed."""
+        return [SUBSCRIBE]
