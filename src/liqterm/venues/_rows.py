@@ -199,12 +199,12 @@ class Number:
 
     def fast_source(self, target: str) -> list[str]:
         # float() is what positive() applies, to a str, an int or a float alike, so the value is
-        # the full reader's; float() raising (not a number) or a bool (which float() would take
-        # as 1.0, where positive() refuses it) is left to read(). The range is checked once for
-        # all fields, after the side (see _fast_rows).
+        # the full reader's, and float() raising (not a number) is left to read(). A bool is no
+        # number to positive(): float() would read true as 1.0 (so it is refused here) and false
+        # as 0.0 (refused by the range check, made once for all fields after the side).
         return [
             *_value_source(target, self.keys),
-            f"if type({target}) is bool:",
+            f"if {target} is True:",
             "    return None",
             f"{target} = float({target})",
         ]

@@ -125,18 +125,18 @@ class BinanceAdapter(AdapterBase):
         """
         if type(message) is dict and "data" in message and "stream" in message:
             message = message["data"]
+        order = message.get("o") if type(message) is dict else None
+        if type(order) is dict:
+            return order, message
         if type(message) is not dict:
             return control() if _is_mark_price(message) else Decoded([], "not an object")
-        order = message.get("o")
-        if type(order) is not dict:
-            if message.get("e") == "markPriceUpdate":
-                return control()
-            if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
-                # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
-                error = message.get("error") or message.get("msg")
-                return control(f"error {error}"[:120] if error else None)
-            return Decoded([], "unexpected message")
-        return order, message
+        if message.get("e") == "markPriceUpdate":
+            return control()
+        if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
+            # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
+            error = message.get("error") or message.get("msg")
+            return control(f"error {error}"[:120] if error else None)
+        return Decoded([], "unexpected message")
 
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
         """Nothing to send: the URL path already names ``!forceOrder@arr``."""
