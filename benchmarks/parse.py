@@ -1,16 +1,23 @@
-"""Venue parser throughput on the recorded real frames, against ``json.loads`` alone.
+"""Venue parser throughput on the recorded real frames, against ``json.loads`` alone, and
+what each part of a parse costs.
 
 For each venue the real websocket frames in ../shared/data/frames (tardis-generated
 REST records left out) are parsed over and over for about a second; then
-``json.loads`` alone runs on the same frames: the floor the target is set against
-(issue 4: a parse time within 3x of it), a stdlib parser reading the JSON and nothing
-more. The adapters read frames with orjson when it is installed (liqterm.venues._build),
-so they can beat that floor; ``orjson.loads`` alone is printed too, the floor of what
-they actually do.
+``json.loads`` alone runs on the same frames: the baseline, measured in the same run,
+that every figure is set against (the target: a parse within 3x of it), a stdlib
+parser reading the JSON and nothing more. The adapters read frames with orjson when it
+is installed (liqterm.venues._build), so they can beat it.
+
+The second table splits the fast path (``clean_events``, what the replay and the live
+handler run first on every frame), on the frames it takes, per frame into
+* JSON reading: ``orjson.loads`` of the frame alone;
+* field reading: the venue's compiled reader (envelope, symbol memo, every field and
+  check) given a builder that does nothing, less the JSON reading;
+* event building: the whole fast path less the two above (``event_of``, one call per event).
 
 OKX and Gate need contract sizes: the table is the bundled majors plus the recorded
 instrument lists in ../shared/data/instruments; a frame symbol still missing gets a
-placeholder size of 1 so that every frame takes the full path (speed, not values).
+placeholder size of 1 so that every frame is read to its events (speed, not values).
 Without ../shared the documented example of each venue is used instead.
 
 Run: ``.venv/bin/python benchmarks/parse.py`` (or ``make bench``).
@@ -22,10 +29,12 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import MethodType
 
 from liqterm.model import VENUE_IDS
 from liqterm.venues._build import JSON_BACKEND, fast_loads
 from liqterm.venues._common import AdapterBase
+from liqterm.venues._fast_rows import fast_reader
 from liqterm.venues.binance import BinanceAdapter
 from liqterm.venues.bitget import BitgetAdapter
 from liqterm.venues.bybit import BybitAdapter
@@ -104,8 +113,13 @@ def _adapter(venue: str, frames: list[str]) -> AdapterBase:
     return classes[venue](build(venue, rows, "bundled"))
 
 
-def _rate(work: Callable[[], object], frames_per_call: int, seconds: float) -> float:
-    """Frames per second of ``work`` (one pass over the frames), run for about ``seconds``."""
+ROUNDS = 40
+"""Short rounds, alternating between the works: on a shared machine the best round of each is
+the one least disturbed, and the parts of a parse are told apart by differences of these."""
+
+
+def _calls_for(work: Callable[[], object], seconds: float) -> int:
+    """How many passes of ``work`` take about ``seconds``."""
     calls = 1
     while True:
         started = time.perf_counter()
@@ -113,54 +127,94 @@ def _rate(work: Callable[[], object], frames_per_call: int, seconds: float) -> f
             work()
         elapsed = time.perf_counter() - started
         if elapsed >= seconds:
-            return calls * frames_per_call / elapsed
-        calls = max(calls * 2, int(calls * seconds / max(elapsed, 1e-6) * 1.05))
+            return max(1, int(calls * seconds / elapsed))
+        calls *= 2
 
 
 def _best_rates(works: list[Callable[[], object]], frames: int) -> list[float]:
-    """Frames/s of each of ``works``, best of three alternating rounds (SECONDS in all per
-    work): the machine is shared, and the best round is the one least disturbed."""
+    """Frames/s of each of ``works`` (one pass over the frames each): the best of ROUNDS
+    alternating rounds, SECONDS in all per work."""
+    calls = [_calls_for(work, SECONDS / ROUNDS) for work in works]
     rates = [0.0] * len(works)
-    for _round in range(3):
+    for _round in range(ROUNDS):
         for i, work in enumerate(works):
-            rates[i] = max(rates[i], _rate(work, frames, SECONDS / 3))
+            started = time.perf_counter()
+            for _ in range(calls[i]):
+                work()
+            rates[i] = max(rates[i], calls[i] * frames / (time.perf_counter() - started))
     return rates
 
 
+def _loop(call: Callable[..., object], frames: list[str], *extra: object) -> Callable[[], None]:
+    """One pass of ``call(frame, *extra)`` over the frames."""
+
+    def work() -> None:
+        for text in frames:
+            call(text, *extra)
+
+    return work
+
+
+def _nothing(*_fields: object) -> None:
+    """An event builder that builds nothing: the reader alone is timed."""
+    return None
+
+
+def _breakdown(adapter: AdapterBase, frames: list[str]) -> str:
+    """The fast path's parts on ``frames`` (all of which it takes), per frame, against json.loads."""
+    # The venue's reader compiled again with a builder that builds nothing, bound like clean_events.
+    reader = fast_reader(adapter.name, adapter.rows, adapter._envelope, adapter._assets, _nothing)
+    works = [
+        _loop(json.loads, frames),
+        _loop(fast_loads, frames),
+        _loop(MethodType(reader, adapter), frames, RECEIVED_MS),
+        _loop(adapter.clean_events, frames, RECEIVED_MS),
+    ]
+    loads_rate, json_rate, reading_rate, fast_rate = _best_rates(works, len(frames))
+    baseline = 1e6 / loads_rate  # microseconds per frame
+    json_us = 1e6 / json_rate
+    fields_us = 1e6 / reading_rate - json_us
+    events_us = 1e6 / fast_rate - 1e6 / reading_rate
+    total_us = 1e6 / fast_rate
+    cells = [f"{us:6.2f} {us / baseline:5.2f}x" for us in (json_us, fields_us, events_us, total_us)]
+    return f"{baseline:9.2f} " + "  ".join(cells)
+
+
 def main() -> None:
-    print(f"json.loads is the floor (the issue's target: parse within 3x of it); the adapters read "
-          f"with {JSON_BACKEND}, whose loads alone is the last column. Best of 3 rounds.")  # fmt: skip
+    print(f"json.loads is the baseline (the target: parse within 3x of it), measured in this run; the "
+          f"adapters read with {JSON_BACKEND}. Best of {ROUNDS} short alternating rounds.")  # fmt: skip
     print(
-        f"{'venue':8} {'source':12} {'frames':>6} {'events':>6} {'parse fr/s':>11} "
-        f"{'events/s':>10} {'loads fr/s':>11} {'parse/loads':>11} {'orjson fr/s':>11}"
+        f"{'venue':8} {'source':12} {'frames':>6} {'events':>6} {'fast':>5} {'parse fr/s':>11} "
+        f"{'events/s':>10} {'loads fr/s':>11} {'parse/loads':>11}"
     )
+    parts: list[str] = []
     for venue in VENUE_IDS:
         all_frames, source = _frames(venue)
         adapter = _adapter(venue, all_frames)
         frames = [f for f in all_frames if adapter.parse(f, RECEIVED_MS)]  # event-bearing only
         events = sum(len(adapter.parse(f, RECEIVED_MS)) for f in frames)
-        parse, loads = adapter.parse, json.loads
-
-        def parse_all(frames: list[str] = frames, parse: Callable = parse) -> None:
-            for text in frames:
-                parse(text, RECEIVED_MS)
-
-        def loads_all(frames: list[str] = frames, loads: Callable = loads) -> None:
-            for text in frames:
-                loads(text)
-
-        def fast_all(frames: list[str] = frames, loads: Callable = fast_loads) -> None:
-            for text in frames:
-                loads(text)
-
-        works = [parse_all, loads_all] + ([fast_all] if JSON_BACKEND == "orjson" else [])
-        parse_rate, loads_rate, *fast_rate = _best_rates(works, len(frames))
-        fast = f"{fast_rate[0]:11,.0f}" if fast_rate else f"{'-':>11}"
-        print(
-            f"{venue:8} {source:12} {len(frames):6d} {events:6d} {parse_rate:11,.0f} "
-            f"{parse_rate * events / len(frames):10,.0f} {loads_rate:11,.0f} "
-            f"{loads_rate / parse_rate:10.2f}x {fast}"
+        fast = [f for f in frames if adapter.clean_events(f, RECEIVED_MS) is not None]
+        parse_rate, loads_rate = _best_rates(
+            [_loop(adapter.parse, frames, RECEIVED_MS), _loop(json.loads, frames)], len(frames)
         )
+        print(
+            f"{venue:8} {source:12} {len(frames):6d} {events:6d} {len(fast):5d} {parse_rate:11,.0f} "
+            f"{parse_rate * events / len(frames):10,.0f} {loads_rate:11,.0f} "
+            f"{loads_rate / parse_rate:10.2f}x"
+        )
+        if fast:
+            parts.append(f"{venue:8} " + _breakdown(adapter, fast))
+    print()
+    print("The fast path per frame (the frames of the 'fast' column), in microseconds and as a multiple "
+          "of json.loads's time on the same frames:")  # fmt: skip
+    print(
+        f"{'venue':8} {'json.loads':>9} {'JSON reading':>13}  {'field reading':>13}  "
+        f"{'event building':>13}  {'fast path':>13}"
+    )
+    for line in parts:
+        print(line)
+    print("(JSON reading: orjson.loads alone; field reading: the compiled reader with a do-nothing "
+          "builder, less that; event building: the rest)")  # fmt: skip
 
 
 if __name__ == "__main__":

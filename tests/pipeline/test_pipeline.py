@@ -140,6 +140,8 @@ def test_an_unknown_symbol_is_reported_to_the_connection() -> None:
     assert not inlet.frame(binance_frame(T0), T0)
     flagged = inlet.frame(binance_frame(T0, symbol="BTCUSD_PERP"), T0)  # coin-margined: refused, not unknown
     assert not flagged and inlet.tally.rejected == 1
+    assert inlet.frame(binance_frame(T0, symbol="NEWCOINXYZ"), T0)  # a listing no table knows yet
+    assert inlet.tally.last_reject_reason == "unknown symbol NEWCOINXYZ"
 
 
 def test_decoded_events_enter_through_the_inlet_too() -> None:

@@ -110,6 +110,19 @@ def test_exchange_info_table_gives_base_assets_and_refuses_btc_quoted() -> None:
     assert bundled_only.rejected == "unknown symbol ETHBTC"  # asks the manager for a re-fetch
 
 
+def test_only_an_unknown_symbol_sets_the_flag(binance: BinanceAdapter) -> None:
+    """The stream re-fetches the instruments on the flag, never on the reason's text."""
+    known = binance.decode(DOCS_EXAMPLE, RECEIVED)
+    assert known.events and not known.unknown_symbol
+    unknown = binance.decode(DOCS_EXAMPLE.replace('"BTCUSDT"', '"ETHBTC"'), RECEIVED)
+    assert unknown.rejected == "unknown symbol ETHBTC" and unknown.unknown_symbol
+    coin_margined = binance.decode(DOCS_EXAMPLE.replace('"BTCUSDT"', '"BTCUSD_PERP"'), RECEIVED)
+    assert coin_margined.rejected == "coin-margined symbol BTCUSD_PERP" and not coin_margined.unknown_symbol
+    listed = BinanceAdapter(build("binance", {"ETHBTC": ("ETH", 1.0, False)}, "rest"))
+    not_usd = listed.decode(DOCS_EXAMPLE.replace('"BTCUSDT"', '"ETHBTC"'), RECEIVED)
+    assert not_usd.rejected == "not USD-quoted ETHBTC" and not not_usd.unknown_symbol
+
+
 def test_scaled_symbol_is_rescaled_to_one_coin(binance: BinanceAdapter) -> None:
     text = _edited(frame("binance", "MANTAUSDT"), s="1000PEPEUSDT", ap="0.0100", z="5000")
     (event,) = binance.parse(text, RECEIVED)

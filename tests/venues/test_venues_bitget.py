@@ -56,6 +56,15 @@ def test_coin_futures_are_refused(bitget: BitgetAdapter) -> None:
     assert decoded.events == [] and decoded.rejected == "not USD-quoted coin-futures"
 
 
+def test_only_an_unknown_symbol_sets_the_flag(bitget: BitgetAdapter) -> None:
+    known = bitget.decode(DOCS_EXAMPLE, RECEIVED)
+    assert known.events and not known.unknown_symbol
+    unknown = bitget.decode(DOCS_EXAMPLE.replace('"BTCUSDT"', '"BTCEUR"'), RECEIVED)
+    assert unknown.rejected == "unknown symbol BTCEUR" and unknown.unknown_symbol
+    coin_futures = bitget.decode(DOCS_EXAMPLE.replace("usdt-futures", "coin-futures"), RECEIVED)
+    assert coin_futures.rejected == "not USD-quoted coin-futures" and not coin_futures.unknown_symbol
+
+
 def test_recorded_contract_list_names(bitget: BitgetAdapter) -> None:
     """The only recorded Bitget list is v1 (2022, ``BTCUSDT_UMCBL``); v3 names drop the suffix."""
     rows = parse_bitget_contracts(instruments_response("bitget-mix-v1-umcbl-contracts-2022-04-07.json"))

@@ -93,6 +93,24 @@ def test_inverse_symbols_are_refused(bybit: BybitAdapter) -> None:
     message["data"][0]["s"] = "XRPUSD"
     decoded = bybit.decode(json.dumps(message), RECEIVED)
     assert decoded.events == [] and decoded.rejected == "inverse symbol XRPUSD"
+    assert not decoded.unknown_symbol
+
+
+def test_only_an_unknown_symbol_sets_the_flag(bybit: BybitAdapter) -> None:
+    known = bybit.decode(DOCS_EXAMPLE, RECEIVED)
+    assert known.events and not known.unknown_symbol
+    unknown = bybit.decode(DOCS_EXAMPLE.replace('"ROSEUSDT"', '"ROSEEUR"'), RECEIVED)
+    assert unknown.rejected == "unknown symbol ROSEEUR" and unknown.unknown_symbol
+    inverse = bybit.decode(DOCS_EXAMPLE.replace('"ROSEUSDT"', '"ROSEUSD"'), RECEIVED)
+    assert inverse.rejected == "inverse symbol ROSEUSD" and not inverse.unknown_symbol
+
+
+def test_the_flag_is_set_by_any_row_not_only_the_first_reason(bybit: BybitAdapter) -> None:
+    message = json.loads(DOCS_EXAMPLE)
+    good = message["data"][0]
+    message["data"] = [{**good, "p": "-1"}, {**good, "s": "NEWCOINEUR"}, good]
+    decoded = bybit.decode(json.dumps(message), RECEIVED)
+    assert decoded.rejected == "bad price" and decoded.unknown_symbol and len(decoded.events) == 1
 
 
 def test_scaled_symbol_from_the_recorded_instruments(bybit: BybitAdapter) -> None:

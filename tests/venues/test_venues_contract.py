@@ -1,19 +1,21 @@
 """The adapter contract, for all five venues: declaration, and parsers that never raise.
 
-Fuzzing mutates the real recorded frames (../shared/data/frames) as well as throwing
-arbitrary bytes, text and JSON at every parser.
+Fuzzing mutates the real recorded frames (../shared/data/frames; those cases skip when
+it is absent) as well as throwing arbitrary bytes, text and JSON at every parser.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import pickle
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from venue_frames import records
+from venue_frames import needs_frames, recorded_frames, records
 
 from liqterm.model import VENUE_IDS, Liquidation, Side
 from liqterm.venues import ADAPTERS
@@ -37,6 +39,7 @@ json_values = st.recursive(
 def _check(decoded: object) -> None:
     assert isinstance(decoded, Decoded)
     assert decoded.rejected is None or (isinstance(decoded.rejected, str) and decoded.rejected)
+    assert decoded.rejected or not decoded.unknown_symbol  # the flag only ever comes with a refusal
     for event in decoded.events:
         assert isinstance(event, Liquidation) and isinstance(event.side, Side)
         for number in (event.price, event.quantity, event.usd):
@@ -63,6 +66,7 @@ def test_registry_and_declarations() -> None:
     assert [n for n, a in ADAPTERS.items() if a.keepalive.max_lifetime_s] == ["binance", "bitget"]
 
 
+@needs_frames
 @pytest.mark.parametrize("venue", VENUE_IDS)
 def test_every_recorded_frame_decodes_cleanly_or_with_a_reason(venue: str) -> None:
     for record in records(venue):
@@ -108,6 +112,18 @@ def test_non_text_inputs_never_raise(venue: str) -> None:
         _check(ADAPTERS[venue].decode(frame, RECEIVED))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("venue", VENUE_IDS)
+def test_a_copy_reads_with_its_own_memo_and_table(venue: str) -> None:
+    adapter = ADAPTERS[venue]
+    for copied in (copy.copy(adapter), copy.deepcopy(adapter), pickle.loads(pickle.dumps(adapter))):
+        assert type(copied) is type(adapter) and copied.clean_events.__self__ is copied
+        assert copied._assets is not adapter._assets
+        assert copied.instruments.symbols == adapter.instruments.symbols
+        copied.use_instruments(copied.instruments)  # clears the copy's memo, not the original's
+        for frame in NASTY[:3]:
+            assert copied.decode(frame, RECEIVED) == adapter.decode(frame, RECEIVED)
+
+
 def test_an_internal_bug_is_a_rejection_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = ADAPTERS["okx"]
 
@@ -137,10 +153,10 @@ def _mutate(value: Any, path: list[int], replacement: Any) -> Any:
     return [*value[:index], _mutate(value[index], path[1:], replacement), *value[index + 1 :]]
 
 
-def _real_messages() -> list[tuple[str, Any]]:
-    return [(v, json.loads(r["frame"])) for v in VENUE_IDS for r in records(v)]
+REAL_MESSAGES = [(v, json.loads(text)) for v in VENUE_IDS for text in recorded_frames(v)]
 
 
+@needs_frames
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pick=st.integers(min_value=0),
@@ -149,8 +165,7 @@ def _real_messages() -> list[tuple[str, Any]]:
     drop=st.booleans(),
 )
 def test_fuzz_mutated_real_frames(pick: int, path: list[int], replacement: Any, drop: bool) -> None:
-    messages = _real_messages()
-    _venue, message = messages[pick % len(messages)]
+    _venue, message = REAL_MESSAGES[pick % len(REAL_MESSAGES)]
     mutated = _mutate(message, path, replacement)
     if drop and isinstance(mutated, dict) and mutated:
         mutated.pop(list(mutated)[path[0] % len(mutated) if path else 0])

@@ -1,11 +1,12 @@
 """The fast path changes speed, never results.
 
-Every adapter reads an ordinary data frame through ``_fast`` (orjson, no reasons) and
-anything else through the full path (``_decode``: the stdlib's ``json.loads`` and
-every check, in order). Here both are run on the same frames and must agree exactly:
+Every adapter reads an ordinary data frame through ``clean_events`` (orjson and the fast
+reader compiled from its row layout, no reasons) and anything else through the full path
+(``_decode``: the stdlib's ``json.loads``, the same envelope, and the layout read field by
+field, every check in order). Here both are run on the same frames and must agree exactly:
 real recorded frames, frames built by the fake venues' encoder, and those frames with
-one field replaced by something awkward. The builders and the number reader behind
-the fast path are checked against the constructors and ``float()``.
+one field replaced by something awkward. The builders behind the fast path are checked
+against the constructors. Without ../shared the real-frame cases skip; the rest run.
 """
 
 from __future__ import annotations
@@ -15,22 +16,21 @@ import dataclasses
 import json
 import math
 import pickle
-import struct
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from venue_frames import records
+from venue_frames import needs_frames, recorded_frames
 
 from liqterm.demo.servers.encode import encode_event
 from liqterm.model import VENUE_IDS, Liquidation, Side
-from liqterm.venues import ADAPTERS, _build, binance, bitget, bybit, gateio, okx
-from liqterm.venues._build import _float_of_text, clean, event_of, number_of
+from liqterm.venues import ADAPTERS, _build
+from liqterm.venues._build import clean, event_of
+from liqterm.venues._fast_rows import fast_reader_source
 from liqterm.venues.base import Decoded
 
 RECEIVED = 1_800_000_000_000
-VENUE_MODULES = (binance, bybit, okx, gateio, bitget)
 
 AWKWARD = st.sampled_from(
     [None, True, False, 0, 1, -1, 7, 1.5, -2.5, 1e300, 2**70, "", "0", "-0", "00", "0.0", "-1", "1",
@@ -64,7 +64,8 @@ def _synthetic_frames(venue: str) -> list[str]:
 
 
 def _real_frames(venue: str) -> list[str]:
-    return [record["frame"] for record in records(venue)]
+    """The recorded frames of ``venue``, or none without ../shared."""
+    return recorded_frames(venue)
 
 
 def _full(venue: str, frame: str) -> Decoded:
@@ -97,10 +98,10 @@ def test_ordinary_frames_take_the_fast_path_to_the_same_events(venue: str) -> No
     for frame in frames:
         decoded = _agree(venue, frame)
         assert decoded.events and decoded.rejected is None
-        assert ADAPTERS[venue]._fast(json.loads(frame), RECEIVED) is not None, frame
         assert ADAPTERS[venue].clean_events(frame, RECEIVED) == decoded.events, frame
 
 
+@needs_frames
 @pytest.mark.parametrize("venue", VENUE_IDS)
 def test_real_frames_agree_on_every_adapter(venue: str) -> None:
     for frame in _real_frames(venue):
@@ -122,7 +123,7 @@ def _replace(value: Any, path: list[int], replacement: Any) -> Any:
 def _base_messages() -> list[tuple[str, Any]]:
     found = [(v, json.loads(f)) for v in VENUE_IDS for f in _synthetic_frames(v)]
     for venue in VENUE_IDS:
-        for frame in _real_frames(venue):
+        for frame in _real_frames(venue):  # none without ../shared: the synthetic frames remain
             try:
                 found.append((venue, json.loads(frame)))
             except ValueError:
@@ -167,49 +168,33 @@ def test_what_orjson_refuses_gets_the_stdlib_verdict() -> None:
 # -- the pieces ------------------------------------------------------------------------------------
 
 
-def _bits(value: float) -> bytes:
-    return struct.pack("<d", value)
+@pytest.mark.parametrize("venue", VENUE_IDS)
+def test_the_fast_reader_is_compiled_from_the_layout(venue: str) -> None:
+    """Every key the layout names is read by the compiled reader; nothing else is."""
+    layout = ADAPTERS[venue].rows
+    source = fast_reader_source(venue, layout)
+    compile(source, "<test>", "exec")
+    named = {layout.symbol, *layout.price.keys[:2], *layout.size.keys[:2], *layout.time.keys[:2]}
+    if layout.rows_in_group is not None:
+        named.add(layout.rows_in_group)
+    side_key = getattr(layout.side, "key", None)
+    if side_key is not None:
+        named.add(side_key)
+    read = {key for key in named if f"[{key!r}]" in source}
+    assert read == named, source
+    assert "envelope_time" not in source  # the fast path never falls back to the envelope's time
 
 
-@settings(max_examples=2000, deadline=None)
-@given(
-    value=st.floats(allow_nan=False, allow_infinity=False),
-    style=st.sampled_from(["{!r}", "{:.17e}", "{:.20g}", "{:.6f}", "{:.3g}", "{:.25f}"]),
-)
-def test_number_of_reads_a_float_string_bit_for_bit_as_float_does(value: float, style: str) -> None:
-    text = style.format(value)
-    try:
-        read = number_of(text)
-    except ValueError:  # orjson refuses what rounds to infinity; the fast path then gives up
-        assert math.isinf(float(text)), text
-        return
-    if type(read) is int:
-        read = float(read)
-    # the one difference: "-0" is the int 0 to JSON; zero is never a valid price or size
-    assert _bits(read) == _bits(float(text)) or (read == 0.0 and float(text) == 0.0), text
-
-
-@settings(max_examples=1000, deadline=None)
-@given(digits=st.integers(min_value=0, max_value=2**200), fraction=st.text("0123456789", max_size=30))
-def test_number_of_reads_integers_and_long_decimals_as_float_does(digits: int, fraction: str) -> None:
-    for text in (str(digits), f"{digits}.{fraction}" if fraction else f"{digits}.5"):
-        read = number_of(text)
-        assert type(read) in (int, float)
-        assert _bits(float(read)) == _bits(float(text)), text
-
-
-def test_number_of_refuses_what_is_not_a_json_number_string() -> None:
-    for value in (True, None, 5, 1.5, [], {}):
-        with pytest.raises((TypeError, ValueError)):
-            number_of(value)  # type: ignore[arg-type]
-        with pytest.raises((TypeError, ValueError)):
-            _float_of_text(value)  # type: ignore[arg-type]
-    for text in ("true", "[1]", '"5"'):
-        try:
-            assert type(number_of(text)) not in (int, float)
-        except ValueError:  # float() without orjson
-            pass
-    assert _float_of_text("1_000") == 1000.0
+def test_numbers_read_the_fast_way_are_the_full_paths() -> None:
+    """Number texts float() takes that JSON does not (and bools, which float() would take
+    as 1.0) give the full path's answer, an event or a reason."""
+    template = '{"e":"forceOrder","E":1761120000000,"o":{"s":"BTCUSDT","S":"SELL","ap":%s,"z":"1","T":%d}}'
+    texts = ('" 5"', '"1_000"', '"inf"', '"nan"', '"١٢"', '"0x10"', "true", "false", "5", "5.5", "0", "null")
+    when = 1_761_120_000_000
+    for value in texts:
+        _agree("binance", template % (value, when))
+    assert ADAPTERS["binance"].decode(template % ("true", when), RECEIVED).rejected == "bad price"
+    assert ADAPTERS["binance"].decode(template % ('"1_000"', when), RECEIVED).events[0].price == 1000.0
 
 
 def test_event_of_builds_a_real_frozen_liquidation() -> None:
@@ -239,11 +224,9 @@ def test_clean_builds_a_real_frozen_decoded() -> None:
 @pytest.fixture
 def stdlib_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The adapters as they run when orjson is not installed."""
-    from liqterm.venues import _common
+    from liqterm.venues import _fast_rows
 
-    monkeypatch.setattr(_common, "fast_loads", json.loads)
-    for module in VENUE_MODULES:
-        monkeypatch.setattr(module, "number_of", _float_of_text)
+    monkeypatch.setitem(_fast_rows.READER_GLOBALS, "fast_loads", json.loads)
 
 
 @pytest.mark.usefixtures("stdlib_only")

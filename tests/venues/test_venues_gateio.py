@@ -66,6 +66,16 @@ def test_unknown_contract_is_reported_not_guessed(gate: GateAdapter) -> None:
     assert decoded.events == [] and decoded.rejected == "unknown symbol HEI_USDT"
 
 
+def test_only_an_unknown_symbol_sets_the_flag(gate: GateAdapter) -> None:
+    known = gate.decode(DOCS_EXAMPLE_AGGREGATED, RECEIVED)
+    assert len(known.events) == 2 and not known.unknown_symbol
+    unknown = gate.decode(DOCS_EXAMPLE_AGGREGATED.replace('"BTC_USDT"', '"HEI_USDT"'), RECEIVED)
+    assert unknown.rejected == "unknown symbol HEI_USDT" and unknown.unknown_symbol
+    inverse = GateAdapter(build("gateio", {"BTC_USD": ("BTC", 1.0, False)}, "rest"))
+    refused = inverse.decode(DOCS_EXAMPLE_AGGREGATED.replace('"BTC_USDT"', '"BTC_USD"'), RECEIVED)
+    assert refused.rejected == "not USD-quoted BTC_USD" and not refused.unknown_symbol
+
+
 @pytest.mark.parametrize("text", [DOCS_EXAMPLE_AGGREGATED, DOCS_EXAMPLE_INTEGER_SIZES])
 def test_batched_array_result(gate: GateAdapter, text: str) -> None:
     """BTC_USDT, quanto_multiplier 0.0001 (bundled; equal in the recorded contract list)."""

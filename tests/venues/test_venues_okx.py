@@ -84,6 +84,17 @@ def test_unknown_symbol_is_reported(okx: OkxAdapter) -> None:
     assert decoded.events == [] and decoded.rejected == "unknown symbol CELO-USDT-SWAP"
 
 
+def test_only_an_unknown_symbol_sets_the_flag(okx: OkxAdapter) -> None:
+    """IOST-USDT-SWAP (the docs example) is not a bundled major; BTC-USDT-SWAP is."""
+    unknown = okx.decode(DOCS_EXAMPLE, RECEIVED)
+    assert unknown.rejected == "unknown symbol IOST-USDT-SWAP" and unknown.unknown_symbol
+    known = okx.decode(DOCS_EXAMPLE.replace('"IOST-USDT-SWAP"', '"BTC-USDT-SWAP"'), RECEIVED)
+    assert known.events and known.rejected is None and not known.unknown_symbol
+    btc = DOCS_EXAMPLE.replace('"IOST-USDT-SWAP"', '"BTC-USDT-SWAP"')
+    bad_size = okx.decode(btc.replace('"13"', '"0"'), RECEIVED)
+    assert bad_size.rejected == "bad size" and not bad_size.unknown_symbol
+
+
 def test_net_position_side_falls_back_to_the_order_side(okx: OkxAdapter) -> None:
     text = frame("okx", "BTC-USDT-SWAP")  # posSide long, side sell
     (sold,) = okx.parse(_edited(text, posSide="net"), RECEIVED)

@@ -7,7 +7,8 @@ Everything here runs once per frame or once per liquidation, so it is measured
   ``json.loads`` on these frames), else ``json.loads``. orjson is stricter than the
   stdlib (no ``NaN``, no integers past 64 bits, no lone surrogates); the adapters read
   a frame orjson refuses again with the stdlib, so what is accepted, and every
-  rejection reason, is exactly the stdlib's.
+  rejection reason, is exactly the stdlib's. (Numbers inside a frame, mostly strings,
+  are read with ``float()`` on both paths: it is as fast as ``orjson.loads`` on them.)
 * :func:`event_of` and :func:`clean` build a frozen, slotted
   :class:`~liqterm.model.Liquidation` / :class:`~liqterm.venues.base.Decoded` about
   three times faster than their constructors: the fields are stored on an instance of
@@ -34,25 +35,6 @@ except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib sti
 fast_loads: Callable[[str], object] = _orjson_loads or json.loads
 """The JSON reader of the adapters' fast path (see the module docstring)."""
 JSON_BACKEND = "orjson" if _orjson_loads is not None else "json"
-
-
-def _float_of_text(text: str) -> float:
-    """``float(text)`` for a str; anything else raises, as ``orjson.loads`` does."""
-    if type(text) is not str:
-        raise TypeError(type(text).__name__)
-    return float(text)
-
-
-number_of: Callable[[str], object] = _orjson_loads or _float_of_text
-"""A venue's number string (``"0.014"``) read as JSON: the fast path's ``float()``.
-
-``orjson.loads`` reads it about twice as fast as ``float()`` does, to the very same
-double (orjson's float parsing is correctly rounded, as ``float()`` is; the tests
-compare the two bit for bit). It gives an ``int`` for ``"9910"``, which ``float()``
-turns into the same value ``float("9910")`` is, and something else, or an error, for
-text that is no JSON number (``"inf"``, ``"1_0"``, ``"true"``), where the fast path
-gives up and the full path applies ``float()``'s own rules. Non-str input raises.
-"""
 
 
 class _EventSlots:

@@ -1,7 +1,7 @@
 """Binance USD-M futures: the all-market ``!forceOrder@arr`` stream.
 
 One raw connection carries every symbol; the stream is chosen by the URL path, so
-nothing is sent after connecting. Facts (see ../shared/research/exchanges.md §1):
+nothing is sent after connecting. Facts (sources in docs/venues.md):
 
 * Since the 2026 URL split the stream lives under ``/market``; the legacy ``/ws/`` path
   still accepts the connection (and answers requests) but pushes nothing. A dead
@@ -26,22 +26,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation
-from liqterm.venues._build import event_of, number_of
-from liqterm.venues._common import (
-    _HUGE,
-    _MAX_MS,
-    _MIN_MS,
-    _TINY,
-    LONG,
-    SHORT,
-    AdapterBase,
+from liqterm.venues._common import LONG, SHORT, AdapterBase, Rows, control, load_json
+from liqterm.venues._rows import (
+    EpochMs,
+    Number,
+    Refused,
     Resolved,
-    control,
+    RowLayout,
+    SideOf,
+    SizeUnit,
     epoch_ms,
-    liquidation_or_reason,
-    load_json,
     positive,
+    refused,
+    unknown,
 )
 from liqterm.venues.base import Decoded, KeepAlive
 
@@ -89,6 +86,58 @@ class BinanceAdapter(AdapterBase):
     mark_price_marker = '"markPriceUpdate"'
     """Text every mark-price frame holds (a cheap test before parsing one)."""
 
+    rows = RowLayout(
+        symbol="s",
+        side=SideOf("S", {"SELL": LONG, "BUY": SHORT}),  # the forced ORDER's side: SELL closes a long
+        # the average fill price; the order's limit price only where that is 0 or absent
+        price=Number("ap", otherwise=Number("p")),
+        size=Number("z", "q"),  # filled so far (l is only the last fill); the order's size where z is absent
+        unit=SizeUnit.BASE,
+        time=EpochMs("T"),  # the trade time
+        envelope_time="E",  # the event time, where the trade time is missing
+    )
+
+    def _resolve_asset(self, symbol: str) -> Resolved | Refused:
+        """What a USD-M symbol's rows mean, or why they are refused."""
+        # Not in the table (the bundled one lists majors only). USD-M symbols are
+        # <BASE><USDT|USDC>, plus _YYMMDD for quarterlies, and size is in base units,
+        # so the base is read off the name. COIN-M names (BTCUSD_PERP, BTCUSD_200925:
+        # quantity in $100 contracts, ~1000x off as base) end in plain USD and are refused.
+        pair = symbol.partition("_")[0]
+        found = self._listed_or_named(symbol, pair, USD_M_QUOTES)
+        if found is not None:
+            return found
+        if pair.endswith("USD"):
+            return refused(f"coin-margined symbol {symbol}")
+        return unknown(symbol)
+
+    def _envelope(self, message: object) -> Rows | Decoded:
+        """The order of a ``forceOrder`` event, raw or wrapped as ``{"stream":..,"data":..}``.
+
+        Documented example (Binance USD-M "All Market Liquidation Order Streams"; the
+        original carries ``//`` comments)::
+
+            {"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT",
+             "f":"IOC","q":"0.014","p":"9910","ap":"9910","X":"FILLED","l":"0.014",
+             "z":"0.014","T":1568014460893}}
+
+        ``o`` is the one row; mark-price updates and request replies are control frames.
+        """
+        if type(message) is dict and "data" in message and "stream" in message:
+            message = message["data"]
+        order = message.get("o") if type(message) is dict else None
+        if type(order) is dict:
+            return order, message
+        if type(message) is not dict:
+            return control() if _is_mark_price(message) else Decoded([], "not an object")
+        if message.get("e") == "markPriceUpdate":
+            return control()
+        if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
+            # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
+            error = message.get("error") or message.get("msg")
+            return control(f"error {error}"[:120] if error else None)
+        return Decoded([], "unexpected message")
+
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
         """Nothing to send: the URL path already names ``!forceOrder@arr``."""
         return []
@@ -132,103 +181,6 @@ class BinanceAdapter(AdapterBase):
             ms = epoch_ms(row.get("E"))
             perpetual = type(symbol) is str and symbol.endswith("USDT") and "_" not in symbol
             resolved = self._asset(symbol) if perpetual else None
-            if price and ms and resolved is not None and type(resolved) is not str:
+            if price and ms and type(resolved) is Resolved:
                 out.append((resolved.asset, ms, price / resolved.scale))
         return out
-
-    def _resolve_asset(self, symbol: str) -> Resolved | str:
-        """What a USD-M symbol's rows mean, or the reason it is refused."""
-        # Not in the table (the bundled one lists majors only). USD-M symbols are
-        # <BASE><USDT|USDC>, plus _YYMMDD for quarterlies, and size is in base units,
-        # so the base is read off the name. COIN-M names (BTCUSD_PERP, BTCUSD_200925:
-        # quantity in $100 contracts, ~1000x off as base) end in plain USD and are refused.
-        pair = symbol.partition("_")[0]
-        found = self._listed_or_named(symbol, pair, USD_M_QUOTES)
-        if found is not None:
-            return found
-        if pair.endswith("USD"):
-            return f"coin-margined symbol {symbol}"
-        return f"unknown symbol {symbol}"
-
-    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
-        """A ``forceOrder`` event whose fields are all valid, else ``None`` (see _common)."""
-        try:
-            if "data" in message and "stream" in message:  # type: ignore[operator]
-                message = message["data"]  # type: ignore[index]
-            order = message["o"]  # type: ignore[index]
-            if type(order) is not dict:
-                return None
-            symbol = order["s"]
-            resolved = self._assets[symbol]  # KeyError until the full path has resolved it once
-            side = order["S"]
-            ms = order["T"]
-            price = number_of(order["ap"])  # the average fill price; "p" only on the full path
-            if type(price) is not float:
-                if type(price) is not int:
-                    return None
-                price = float(price)
-            size = number_of(order["z"])
-            if type(size) is not float:
-                if type(size) is not int:
-                    return None
-                size = float(size)
-            if type(resolved) is str or type(ms) is not int:
-                return None
-            if side == "SELL":  # the ORDER's side: SELL closes a long
-                side = LONG
-            elif side == "BUY":
-                side = SHORT
-            else:
-                return None
-            if _TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS:
-                return [event_of("binance", symbol, resolved, side, price, size, ms, received_ms)]
-        except Exception:
-            pass
-        return None
-
-    def _decode_message(self, message: object, received_ms: int) -> Decoded:
-        """Decode a ``forceOrder`` event, raw or wrapped as ``{"stream":..,"data":..}``.
-
-        Documented example (Binance USD-M "All Market Liquidation Order Streams"; the
-        original carries ``//`` comments)::
-
-            {"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT",
-             "f":"IOC","q":"0.014","p":"9910","ap":"9910","X":"FILLED","l":"0.014",
-             "z":"0.014","T":1568014460893}}
-
-        ``o.S`` is the side of the forced-close ORDER: SELL closes a long. Quantity is
-        ``z`` (filled so far; ``l`` is only the last fill) at ``ap`` (average fill
-        price; ``p`` is the limit price, used only when ``ap`` is 0 or absent).
-        """
-        if type(message) is not dict:
-            return control() if _is_mark_price(message) else Decoded([], "not an object")
-        if "data" in message and "stream" in message:
-            message = message["data"]
-            if type(message) is not dict:
-                return control() if _is_mark_price(message) else Decoded([], "not an object")
-        order = message.get("o")
-        if type(order) is not dict:
-            if message.get("e") == "markPriceUpdate":
-                return control()
-            if "result" in message or "id" in message:  # SUBSCRIBE / LIST_SUBSCRIPTIONS reply
-                # errors: {"error":{"code":..,"msg":..},"id":..} or {"code":..,"msg":..,"id":..}
-                error = message.get("error") or message.get("msg")
-                return control(f"error {error}"[:120] if error else None)
-            return Decoded([], "unexpected message")
-        return self._decode_rows((order,), "s", message.get("E"), received_ms)
-
-    def _read_row(
-        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
-    ) -> Liquidation | str:
-        side = row.get("S")  # the forced ORDER's side: SELL closes a long
-        filled = row.get("z")
-        return liquidation_or_reason(
-            "binance",
-            symbol,
-            resolved,
-            LONG if side == "SELL" else SHORT if side == "BUY" else None,
-            positive(row.get("ap")) or positive(row.get("p")),
-            positive(row.get("q") if filled is None else filled),
-            epoch_ms(row.get("T")) or epoch_ms(envelope_ms),
-            received_ms,
-        )

@@ -1,6 +1,6 @@
 """Bitget UTA (v3) public websocket: the ``liquidation`` topic for USDT futures.
 
-Facts (../shared/research/exchanges.md §5):
+Facts (sources in docs/venues.md):
 
 * ``wss://ws.bitget.com/v3/ws/public``; one subscription per instType covers all pairs
   (the v2 websocket has no liquidation channel).
@@ -26,22 +26,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation
-from liqterm.venues._build import event_of, number_of
-from liqterm.venues._common import (
-    _HUGE,
-    _MAX_MS,
-    _MIN_MS,
-    _TINY,
-    LONG,
-    SHORT,
-    AdapterBase,
-    Resolved,
-    control,
-    epoch_ms,
-    liquidation_or_reason,
-    positive,
-)
+from liqterm.venues._common import LONG, SHORT, AdapterBase, Rows, control
+from liqterm.venues._rows import EpochMs, Number, Refused, Resolved, RowLayout, SideOf, SizeUnit, unknown
 from liqterm.venues.base import Decoded, KeepAlive
 
 URL = "wss://ws.bitget.com/v3/ws/public"
@@ -73,69 +59,26 @@ class BitgetAdapter(AdapterBase):
         "Bitget pushes only the largest long and the largest short liquidation per pair per second."
     )
     needs_symbols = False
+    bare_control_text = "pong"  # the answer to our ping, not JSON
     drop_replayed_on_subscribe = False
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """One frame for every USDT future; ``symbols`` is not needed."""
-        return [SUBSCRIBE]
+    rows = RowLayout(
+        symbol="symbol",
+        side=SideOf("side", {"buy": LONG, "sell": SHORT}),  # read as the POSITION side (module docstring)
+        price=Number("price"),
+        size=Number("amount"),
+        unit=SizeUnit.QUOTE,  # USDT: quantity = amount / price (module docstring)
+        time=EpochMs("ts"),
+        envelope_time="ts",  # the push's time, where a row has none
+    )
 
-    def _resolve_asset(self, symbol: str) -> Resolved | str:
+    def _resolve_asset(self, symbol: str) -> Resolved | Refused:
         # amount is already USDT, so only the asset name is needed: <BASE>USDT by naming rule.
-        found = self._listed_or_named(symbol, symbol, LINEAR_SUFFIXES, size_in_usd=True)
-        return found if found is not None else f"unknown symbol {symbol}"[:60]
+        found = self._listed_or_named(symbol, symbol, LINEAR_SUFFIXES)
+        return found if found is not None else unknown(symbol)
 
-    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
-        """A ``liquidation`` push whose rows are all valid, else ``None`` (see _common)."""
-        try:
-            arg = message["arg"]  # type: ignore[index]
-            rows = message["data"]  # type: ignore[index]
-            if "event" in message or type(rows) is not list:  # type: ignore[operator]
-                return None
-            if arg["topic"] != "liquidation" or arg["instType"] not in LINEAR_INST_TYPES:
-                return None
-            assets = self._assets
-            events = []
-            for row in rows:
-                symbol = row["symbol"]
-                resolved = assets[symbol]  # KeyError until the full path has resolved it once
-                side = row["side"]
-                ms = row["ts"]
-                price = number_of(row["price"])
-                if type(price) is not float:
-                    if type(price) is not int:
-                        return None
-                    price = float(price)
-                size = number_of(row["amount"])  # USDT (size_in_usd)
-                if type(size) is not float:
-                    if type(size) is not int:
-                        return None
-                    size = float(size)
-                if type(resolved) is str:
-                    return None
-                # epoch_ms's rule for a digit string, less its seconds case
-                if type(ms) is not str or not (ms.isascii() and ms.isdigit() and len(ms) < 18):
-                    return None
-                ms = int(ms)
-                if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
-                    return None
-                if side == "buy":  # read as the POSITION side
-                    side = LONG
-                elif side == "sell":
-                    side = SHORT
-                else:
-                    return None
-                events.append(event_of("bitget", symbol, resolved, side, price, size, ms, received_ms))
-            return events
-        except Exception:
-            return None
-
-    def _decode(self, frame: str | bytes, received_ms: int) -> Decoded:
-        if frame == "pong" or frame == b"pong":
-            return control()
-        return super()._decode(frame, received_ms)
-
-    def _decode_message(self, message: object, received_ms: int) -> Decoded:
-        """Decode a ``liquidation`` push; each ``data`` row is one liquidation.
+    def _envelope(self, message: object) -> Rows | Decoded:
+        """The rows of a ``liquidation`` push; each ``data`` row is one liquidation.
 
         Documented example (Bitget UTA "Liquidation Channel")::
 
@@ -155,19 +98,8 @@ class BitgetAdapter(AdapterBase):
             return Decoded([], "unexpected message")
         if arg.get("instType") not in LINEAR_INST_TYPES:
             return Decoded([], f"not USD-quoted {arg.get('instType')}"[:60])
-        return self._decode_rows(rows, "symbol", message.get("ts"), received_ms)
+        return rows, message
 
-    def _read_row(
-        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
-    ) -> Liquidation | str:
-        side = row.get("side")  # read as the POSITION side (module docstring): buy is a long
-        return liquidation_or_reason(
-            "bitget",
-            symbol,
-            resolved,
-            LONG if side == "buy" else SHORT if side == "sell" else None,
-            positive(row.get("price")),
-            positive(row.get("amount")),  # USDT: quantity = amount / price (size_in_usd)
-            epoch_ms(row.get("ts")) or epoch_ms(envelope_ms),
-            received_ms,
-        )
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One frame for every USDT future; ``symbols`` is not needed."""
+        return [SUBSCRIBE]

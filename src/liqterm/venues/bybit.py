@@ -1,6 +1,6 @@
 """Bybit v5 linear: the ``allLiquidation.{symbol}`` topics.
 
-Facts (../shared/research/exchanges.md §2):
+Facts (sources in docs/venues.md):
 
 * ``allLiquidation`` pushes EVERY liquidation, batched every 500 ms (``data`` is an
   array). The older ``liquidation.{symbol}`` topic pushed at most one per second and
@@ -26,22 +26,19 @@ import json
 import math
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation
-from liqterm.venues._build import event_of, number_of
-from liqterm.venues._common import (
-    _HUGE,
-    _MAX_MS,
-    _MIN_MS,
-    _TINY,
-    LONG,
-    SHORT,
-    AdapterBase,
+from liqterm.venues._common import LONG, SHORT, AdapterBase, Rows, control, load_json
+from liqterm.venues._rows import (
+    EpochMs,
+    Number,
+    Refused,
     Resolved,
-    control,
+    RowLayout,
+    SideOf,
+    SizeUnit,
     epoch_ms,
-    liquidation_or_reason,
-    load_json,
     positive,
+    refused,
+    unknown,
 )
 from liqterm.venues.base import Decoded, KeepAlive
 
@@ -92,6 +89,54 @@ class BybitAdapter(AdapterBase):
     needs_symbols = True
     drop_replayed_on_subscribe = False
 
+    rows = RowLayout(
+        symbol="s",
+        side=SideOf("S", {"Buy": LONG, "Sell": SHORT}),  # the POSITION side: Buy is a liquidated long
+        price=Number("p"),  # the bankruptcy price
+        size=Number("v"),
+        unit=SizeUnit.BASE,  # base coin, for every linear symbol
+        time=EpochMs("T"),
+        envelope_time="ts",  # the push's time, where a row has none
+    )
+
+    def _resolve_asset(self, symbol: str) -> Resolved | Refused:
+        # Not in the table: v is base coin for any linear symbol, so the name's base is
+        # enough. Inverse symbols (BTCUSD, size in USD contracts) are refused: we only
+        # subscribe the linear endpoint, so one arriving means something is off.
+        pair = symbol.partition("-")[0]
+        found = self._listed_or_named(symbol, pair, LINEAR_SUFFIXES)
+        if found is not None:
+            return found
+        if pair.endswith("USD"):
+            return refused(f"inverse symbol {symbol}")
+        return unknown(symbol)
+
+    def _envelope(self, message: object) -> Rows | Decoded:
+        """The rows of an ``allLiquidation`` push; every row is one liquidation.
+
+        Documented example (Bybit v5 "All Liquidation")::
+
+            {"topic":"allLiquidation.ROSEUSDT","type":"snapshot","ts":1739502303204,
+             "data":[{"T":1739502302929,"s":"ROSEUSDT","S":"Sell","v":"20000","p":"0.04499"}]}
+        """
+        if type(message) is not dict:
+            return Decoded([], "not an object")
+        topic = message.get("topic")
+        if type(topic) is not str:
+            if "op" in message or "success" in message:  # subscribe ack, pong
+                if message.get("success") is False:
+                    return control(f"error: {message.get('ret_msg')}"[:120])
+                return control()
+            return Decoded([], "unexpected message")
+        if not topic.startswith(TOPIC_PREFIX):
+            if topic.startswith(TICKER_PREFIX):  # mark prices, when subscribed: context
+                return control()
+            return Decoded([], f"unsupported topic {topic.partition('.')[0]}"[:60])
+        rows = message.get("data")
+        if type(rows) is not list:
+            return Decoded([], "bad data")
+        return rows, message
+
     def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
         """``{"op":"subscribe","args":["allLiquidation.BTCUSDT",...]}`` frames, 200 topics each.
 
@@ -127,101 +172,9 @@ class BybitAdapter(AdapterBase):
         if type(symbol) is not str or not symbol.endswith("USDT") or "-" in symbol or not ms:
             return []
         resolved = self._asset(symbol)
-        if type(resolved) is str:
+        if type(resolved) is not Resolved:
             return []
         if "markPrice" not in data:
             return [(resolved.asset, ms, math.nan)]
         price = positive(data["markPrice"])
         return [(resolved.asset, ms, price / resolved.scale)] if price else []
-
-    def _resolve_asset(self, symbol: str) -> Resolved | str:
-        # Not in the table: v is base coin for any linear symbol, so the name's base is
-        # enough. Inverse symbols (BTCUSD, size in USD contracts) are refused: we only
-        # subscribe the linear endpoint, so one arriving means something is off.
-        pair = symbol.partition("-")[0]
-        found = self._listed_or_named(symbol, pair, LINEAR_SUFFIXES)
-        if found is not None:
-            return found
-        if pair.endswith("USD"):
-            return f"inverse symbol {symbol}"
-        return f"unknown symbol {symbol}"
-
-    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
-        """An ``allLiquidation`` push whose rows are all valid, else ``None`` (see _common)."""
-        try:
-            topic = message["topic"]  # type: ignore[index]
-            rows = message["data"]  # type: ignore[index]
-            if type(topic) is not str or not topic.startswith(TOPIC_PREFIX) or type(rows) is not list:
-                return None
-            assets = self._assets
-            events = []
-            for row in rows:
-                symbol = row["s"]
-                resolved = assets[symbol]  # KeyError until the full path has resolved it once
-                side = row["S"]
-                ms = row["T"]
-                price = number_of(row["p"])
-                if type(price) is not float:
-                    if type(price) is not int:
-                        return None
-                    price = float(price)
-                size = number_of(row["v"])
-                if type(size) is not float:
-                    if type(size) is not int:
-                        return None
-                    size = float(size)
-                if type(resolved) is str or type(ms) is not int:
-                    return None
-                if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
-                    return None
-                if side == "Buy":  # the POSITION side
-                    side = LONG
-                elif side == "Sell":
-                    side = SHORT
-                else:
-                    return None
-                events.append(event_of("bybit", symbol, resolved, side, price, size, ms, received_ms))
-            return events
-        except Exception:
-            return None
-
-    def _decode_message(self, message: object, received_ms: int) -> Decoded:
-        """Decode an ``allLiquidation`` push; every row is one liquidation.
-
-        Documented example (Bybit v5 "All Liquidation")::
-
-            {"topic":"allLiquidation.ROSEUSDT","type":"snapshot","ts":1739502303204,
-             "data":[{"T":1739502302929,"s":"ROSEUSDT","S":"Sell","v":"20000","p":"0.04499"}]}
-        """
-        if type(message) is not dict:
-            return Decoded([], "not an object")
-        topic = message.get("topic")
-        if type(topic) is not str:
-            if "op" in message or "success" in message:  # subscribe ack, pong
-                if message.get("success") is False:
-                    return control(f"error: {message.get('ret_msg')}"[:120])
-                return control()
-            return Decoded([], "unexpected message")
-        if not topic.startswith(TOPIC_PREFIX):
-            if topic.startswith(TICKER_PREFIX):  # mark prices, when subscribed: context
-                return control()
-            return Decoded([], f"unsupported topic {topic.partition('.')[0]}"[:60])
-        rows = message.get("data")
-        if type(rows) is not list:
-            return Decoded([], "bad data")
-        return self._decode_rows(rows, "s", message.get("ts"), received_ms)
-
-    def _read_row(
-        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
-    ) -> Liquidation | str:
-        side = row.get("S")  # the POSITION side: Buy is a liquidated long
-        return liquidation_or_reason(
-            "bybit",
-            symbol,
-            resolved,
-            LONG if side == "Buy" else SHORT if side == "Sell" else None,
-            positive(row.get("p")),
-            positive(row.get("v")),
-            epoch_ms(row.get("T")) or epoch_ms(envelope_ms),
-            received_ms,
-        )

@@ -1,13 +1,13 @@
 """Gate futures v4 (USDT-settled): the ``futures.public_liquidates`` channel, all contracts.
 
-Facts (../shared/research/exchanges.md §4):
+Facts (sources in docs/venues.md):
 
 * ``payload: ["!all"]`` subscribes every contract on one connection.
 * ``size`` is in CONTRACTS of ``quanto_multiplier`` base units (instruments table);
   a contract missing from the table is rejected, never guessed.
-* The message shape drifts: live frames (2026-08-10, gateio/WebSocket-API#132) carry
-  ``result`` as a bare OBJECT with the row time in ``time`` (ms), price a string and
-  size an int; the docs (since 2026-08-20) show an ARRAY of rows aggregated per
+* The message shape drifts: live frames (2026-08-10, reported on Gate's websocket
+  issue tracker) carry ``result`` as a bare OBJECT with the row time in ``time`` (ms),
+  price a string and size an int; the docs (since 2026-08-20) show an ARRAY of rows aggregated per
   contract per second, with ``time`` or ``time_ms``, and sizes as strings when the
   ``X-Gate-Size-Decimal: 1`` header is sent (integers, rounded down, otherwise).
   All of these are accepted.
@@ -16,7 +16,7 @@ Facts (../shared/research/exchanges.md §4):
   ``ping_text`` is static, so its ``time`` is a fixed value; Gate echoes its own
   time in the pong and nothing documents a check on ours.
 
-SIDE FROM THE SIGN OF ``size`` — LOW-MEDIUM CONFIDENCE (exchanges.md §4.4). Gate does
+SIDE FROM THE SIGN OF ``size`` — LOW-MEDIUM CONFIDENCE (docs/venues.md). Gate does
 not document it. We read ``size`` as the liquidation ORDER's signed quantity, so a
 negative size is a sell that closed a LONG, a positive one a buy that closed a short:
 
@@ -27,7 +27,7 @@ negative size is a sell that closed a LONG, a positive one a buy that closed a s
   (0.13827 -> 0.13761), as a run of long liquidations would look.
 
 No live check against the order book exists yet; if one shows the opposite, flip
-``_side_of`` and nothing else.
+``SideFromSign(negative=LONG)`` in the row layout and nothing else.
 """
 
 from __future__ import annotations
@@ -36,23 +36,8 @@ import json
 import time
 from collections.abc import Sequence
 
-from liqterm.model import Liquidation, Side
-from liqterm.venues._build import event_of, number_of
-from liqterm.venues._common import (
-    _HUGE,
-    _MAX_MS,
-    _MIN_MS,
-    _TINY,
-    LONG,
-    SHORT,
-    AdapterBase,
-    Resolved,
-    control,
-    epoch_ms,
-    liquidation_or_reason,
-    positive,
-    signed,
-)
+from liqterm.venues._common import LONG, AdapterBase, Rows, control
+from liqterm.venues._rows import EpochMs, Number, Refused, Resolved, RowLayout, SideFromSign, SizeUnit
 from liqterm.venues.base import Decoded, KeepAlive
 
 URL = "wss://fx-ws.gateio.ws/v4/ws/usdt"
@@ -60,17 +45,12 @@ CHANNEL = "futures.public_liquidates"
 # Static by interface; the fixed time is documented above as harmless.
 PING = '{"time":1700000000,"channel":"futures.ping"}'
 # Gate sends decimal sizes as strings only with this header (else integers, rounded
-# down). The adapter interface has no header slot yet; the parser takes both forms.
+# down); the connection sends it, and the parser takes both forms anyway.
 HEADERS = {"X-Gate-Size-Decimal": "1"}
 
 
 def is_pong(text: str) -> bool:
     return isinstance(text, str) and '"futures.pong"' in text
-
-
-def _side_of(signed_size: float) -> Side:
-    """Negative order size => a long was liquidated (see the module docstring)."""
-    return LONG if signed_size < 0 else SHORT
 
 
 class GateAdapter(AdapterBase):
@@ -90,68 +70,22 @@ class GateAdapter(AdapterBase):
     needs_symbols = False
     drop_replayed_on_subscribe = False
 
-    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
-        """One ``!all`` subscription (``time`` is the current epoch second, as Gate asks)."""
-        request = {
-            "time": int(time.time()),
-            "channel": CHANNEL,
-            "event": "subscribe",
-            "payload": ["!all"],
-        }
-        return [json.dumps(request, separators=(",", ":"))]
+    rows = RowLayout(
+        symbol="contract",
+        side=SideFromSign(negative=LONG),  # a negative order size is a sell that closed a long
+        price=Number("price"),
+        size=Number("size", signed=True),  # an int, or a decimal string with X-Gate-Size-Decimal
+        unit=SizeUnit.CONTRACTS,  # quanto_multiplier base units each
+        time=EpochMs("time_ms", "time"),  # time_ms in older rows
+        envelope_time="time_ms",  # the push's time, where a row has neither
+    )
 
-    def _resolve_asset(self, symbol: str) -> Resolved | str:
+    def _resolve_asset(self, symbol: str) -> Resolved | Refused:
         """A contract of the table; sizes are contracts of ``quanto_multiplier`` base units."""
-        instrument = self.instruments.symbols.get(symbol)
-        if instrument is None:
-            return f"unknown symbol {symbol}"[:60]
-        if not instrument.linear:
-            return f"not USD-quoted {symbol}"[:60]
-        return Resolved(instrument.asset, instrument.scale, instrument.contract_size)
+        return self._listed_contract(symbol, inverse_in_usd=False)
 
-    def _fast(self, message: object, received_ms: int) -> list[Liquidation] | None:
-        """A ``futures.public_liquidates`` update whose rows are all valid, else ``None`` (see _common)."""
-        try:
-            if message["channel"] != CHANNEL or message["event"] != "update" or message.get("error"):  # type: ignore[index,union-attr]
-                return None
-            rows = message["result"]  # type: ignore[index]
-            if type(rows) is dict:
-                rows = [rows]
-            elif type(rows) is not list:
-                return None
-            assets = self._assets
-            events = []
-            for row in rows:
-                symbol = row["contract"]
-                resolved = assets[symbol]  # KeyError until the full path has resolved it once
-                ms = row.get("time_ms")
-                if ms is None:
-                    ms = row["time"]
-                price = number_of(row["price"])
-                if type(price) is not float:
-                    if type(price) is not int:
-                        return None
-                    price = float(price)
-                contracts = row["size"]  # signed: the sign is the side
-                if type(contracts) is str:  # with X-Gate-Size-Decimal; else an int
-                    contracts = number_of(contracts)
-                if type(contracts) is not float:
-                    if type(contracts) is not int:
-                        return None
-                    contracts = float(contracts)
-                size = abs(contracts)
-                if type(resolved) is str or type(ms) is not int:
-                    return None
-                if not (_TINY < price < _HUGE and _TINY < size < _HUGE and _MIN_MS <= ms < _MAX_MS):
-                    return None
-                side = _side_of(contracts)
-                events.append(event_of("gateio", symbol, resolved, side, price, size, ms, received_ms))
-            return events
-        except Exception:
-            return None
-
-    def _decode_message(self, message: object, received_ms: int) -> Decoded:
-        """Decode a ``futures.public_liquidates`` update (one row object or an array of rows).
+    def _envelope(self, message: object) -> Rows | Decoded:
+        """The rows of a ``futures.public_liquidates`` update (one row object or an array of rows).
 
         Documented example (Gate futures WS v4, after the 2026-08-20 change)::
 
@@ -174,25 +108,17 @@ class GateAdapter(AdapterBase):
                     return control(f"subscribe {status.get('status')}"[:60])
                 return control()
             return Decoded([], "unexpected message")
-        rows = message.get("result")
-        if type(rows) is dict:
-            rows = [rows]
-        elif type(rows) is not list:
+        rows = message.get("result")  # an array of rows, or (live frames) a bare row
+        if type(rows) is not list and type(rows) is not dict:
             return Decoded([], "bad result")
-        return self._decode_rows(rows, "contract", message.get("time_ms"), received_ms)
+        return rows, message
 
-    def _read_row(
-        self, row: dict, symbol: str, resolved: Resolved, envelope_ms: object, received_ms: int
-    ) -> Liquidation | str:
-        contracts = signed(row.get("size"))  # the sign is the side: see _side_of
-        row_ms = row.get("time_ms")
-        return liquidation_or_reason(
-            "gateio",
-            symbol,
-            resolved,
-            _side_of(contracts),
-            positive(row.get("price")),
-            abs(contracts),
-            epoch_ms(row.get("time") if row_ms is None else row_ms) or epoch_ms(envelope_ms),
-            received_ms,
-        )
+    def subscribe_frames(self, symbols: Sequence[str]) -> list[str]:
+        """One ``!all`` subscription (``time`` is the current epoch second, as Gate asks)."""
+        request = {
+            "time": int(time.time()),
+            "channel": CHANNEL,
+            "event": "subscribe",
+            "payload": ["!all"],
+        }
+        return [json.dumps(request, separators=(",", ":"))]

@@ -1,8 +1,8 @@
 """Mark prices on the liquidation connection: context for measuring cascade warnings.
 
-Issue 8 asks whether mark-price context lengthens the warning liquidations alone give.
-That needs recordings that hold mark prices beside the liquidations, so a venue whose
-adapter can subscribe its mark-price stream on the SAME connection
+Whether mark-price context lengthens the warning liquidations alone give is an open
+question. Answering it needs recordings that hold mark prices beside the liquidations,
+so a venue whose adapter can subscribe its mark-price stream on the SAME connection
 (``mark_price_frames``; Binance and Bybit so far) may be asked to, per ``[venues.<id>]
 mark_prices`` in the config. Its frames are control frames to the parser (they prove
 the feed alive every second) and are recorded like every frame;
