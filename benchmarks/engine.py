@@ -125,7 +125,7 @@ def main() -> None:
         ingest = engine.ingest
         started = time.perf_counter()
         for event in chunk:
-            alerts += len(ingest(event))
+            alerts += len(ingest(event).alerts)
         busy += time.perf_counter() - started
     del chunk
     gc.collect()
