@@ -167,7 +167,11 @@ async def test_kill_9_during_a_burst_then_restart(tmp_path: Path) -> None:
     expected_alerts = Counter()
     for event in chosen:
         for alert in clean.ingest(event).alerts:
-            expected_alerts[(alert.kind, alert.key, alert.at_ms)] += 1
+            # Cascade warnings also come when time alone passes, and the children's clock is
+            # their receive time (seconds apart between the runs): the events' own alerts are
+            # what must survive the kill exactly.
+            if alert.kind != "cascade_warning":
+                expected_alerts[(alert.kind, alert.key, alert.at_ms)] += 1
     assert final["whales"] == _whales(clean) and final["events_total"] == count
 
     alerts_1 = Counter((a["kind"], a["key"], a["at"]) for a in first.of("A"))

@@ -10,7 +10,6 @@ from textual.strip import Strip
 from textual.widget import Widget
 from tui_helpers import demo_engine, demo_events, make_app, show
 
-from liqterm.config.schema import CLASSES
 from liqterm.engine import Alert, TapeRow
 from liqterm.engine.alerts import Priority
 from liqterm.tui.widgets.alerts_log import AlertsLog, _keyed
@@ -229,14 +228,17 @@ def test_alert_rows_keep_their_keys_as_a_full_keying_would() -> None:
 async def test_the_tick_snapshot_reuses_rows_and_leaves_out_correlations(config_file: Path) -> None:
     engine = demo_engine(0)
     app = make_app(config_file, engine)
+    kept = engine.config.engine.recent_events
+    results = []
     async with app.run_test(size=(160, 45)):
         for start in range(0, len(demo_events()), 37):
             for event in demo_events()[start : start + 37]:
-                engine.ingest(event)
+                result = engine.ingest(event)
+                if result.accepted:
+                    results.append(result)
             snapshot = app.take_snapshot()
             made = tuple(
-                TapeRow(seq, event, CLASSES[cls], session, correlated)
-                for seq, event, cls, session, correlated in reversed(engine._recent)
+                TapeRow(r.seq, r.event, r.cls, r.session, r.correlated) for r in reversed(results[-kept:])
             )
             assert snapshot.recent == made
             assert snapshot.correlations == () and len(snapshot.meters) <= app.main.meters_shown

@@ -82,10 +82,9 @@ class Engine:
             config.engine.alert_log,
             probability_bands(config.alerts.possible, config.alerts.warning),
         )
-        self._recent: deque[tuple[int, Liquidation, int, str, bool]] = deque(
-            maxlen=config.engine.recent_events
-        )
-        self._remember: Callable[[tuple[int, Liquidation, int, str, bool]], None] = self._recent.append
+        self._recent: deque[IngestResult] = deque(maxlen=config.engine.recent_events)
+        self._remember: Callable[[IngestResult], None] = self._recent.append
+        """The latest accepted results, oldest first: the tape's rows."""
         self._rows: tuple[TapeRow, ...] = ()  # the last snapshot's tape rows
         self._venue_events: dict[str, int] = {}
         self._rejects: dict[str, dict[str, int]] = {}  # venue -> reason -> count
@@ -154,7 +153,6 @@ class Engine:
                     window_usd = 0.0
         correlated = window_usd > 0.0
         self.seq += 1
-        self._remember((self.seq, event, cls, session, correlated))
 
         if cls >= 2:
             self._whales.add(event)
@@ -170,7 +168,7 @@ class Engine:
             state.track_cascade_end(cascade, ms)
         if (cls >= 2 or state.bucket.count % EVALUATE_BURST == 0) and state.cascade_since is None:
             self._evaluate(state, ms, cascade, raised)
-        return IngestResult(
+        result = IngestResult(
             True,
             None,
             CLASSES[cls],
@@ -178,7 +176,10 @@ class Engine:
             self._book.admit(raised) if raised else raised,
             self.seq,
             correlated,
+            event,
         )
+        self._remember(result)
+        return result
 
     # -- time passing ---------------------------------------------------------------------------
 
@@ -199,6 +200,7 @@ class Engine:
         now = self.now_ms
         sec = now // 1000
         raised: list[Alert] = []
+        quiet_below = self._possible / 2
         for state in self._assets.values():
             if sec <= state.cur_sec:
                 continue
@@ -208,6 +210,9 @@ class Engine:
                 continue
             # Roll only where the roll would evaluate (the rule _roll applies, on the windows as
             # they stand: rolling only takes events out, so it can only make an asset quieter).
+            # Most assets fail the first, cheapest test.
+            if state.n_60s < EVALUATE_MIN_EVENTS and state.probability < quiet_below:
+                continue
             if self._evaluation_due(state, now) and self._worth_evaluating(state):
                 self._roll(state, sec, now, raised)
         self._whales.evict(now)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 from liqterm.engine.alerts import Alert
+from liqterm.model import Liquidation
 
 DUPLICATE: Final = "duplicate"
 """The refusal reason of an event the engine has already taken (a venue repeating it)."""
@@ -35,9 +36,11 @@ class IngestResult:
         seq: the event's number in the engine (keys its tape row); 0 when refused.
         correlated: the asset was liquidating on another venue within the
             correlation window with a combined USD at its whale threshold.
+        event: the event itself, when accepted (the engine keeps its latest results
+            for the tape, so one object serves both).
     """
 
-    __slots__ = ("accepted", "alerts", "cls", "correlated", "reason", "seq", "session")
+    __slots__ = ("accepted", "alerts", "cls", "correlated", "event", "reason", "seq", "session")
 
     def __init__(
         self,
@@ -48,6 +51,7 @@ class IngestResult:
         alerts: list[Alert] | None = None,
         seq: int = 0,
         correlated: bool = False,
+        event: Liquidation | None = None,
     ) -> None:
         self.accepted: Final = accepted
         self.reason: Final = reason
@@ -56,9 +60,13 @@ class IngestResult:
         self.alerts: Final[list[Alert]] = alerts if alerts is not None else []
         self.seq: Final = seq
         self.correlated: Final = correlated
+        self.event: Final = event
 
     def _fields(self) -> tuple[object, ...]:
-        return (self.accepted, self.reason, self.cls, self.session, self.alerts, self.seq, self.correlated)
+        return (
+            self.accepted, self.reason, self.cls, self.session,
+            self.alerts, self.seq, self.correlated, self.event,
+        )  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, IngestResult):
@@ -66,14 +74,14 @@ class IngestResult:
         return self._fields() == other._fields()
 
     def __repr__(self) -> str:
-        names = ("accepted", "reason", "cls", "session", "alerts", "seq", "correlated")
+        names = ("accepted", "reason", "cls", "session", "alerts", "seq", "correlated", "event")
         inner = ", ".join(f"{name}={value!r}" for name, value in zip(names, self._fields(), strict=True))
         return f"IngestResult({inner})"
 
     def replaced(self, alerts: list[Alert]) -> IngestResult:
         """The same outcome with other alerts (tests script what an event raises)."""
         return IngestResult(
-            self.accepted, self.reason, self.cls, self.session, alerts, self.seq, self.correlated
+            self.accepted, self.reason, self.cls, self.session, alerts, self.seq, self.correlated, self.event
         )
 
 

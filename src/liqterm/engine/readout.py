@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
-from liqterm.config.schema import CLASSES, Config
+from liqterm.config.schema import Config
 from liqterm.engine.cascade import Predictor
 from liqterm.engine.correlation import correlation_of
 from liqterm.engine.flow import AssetState
+from liqterm.engine.outcome import IngestResult
 from liqterm.engine.snapshot import AssetMeter, Correlation, TapeRow
-from liqterm.model import Liquidation
 
 
 def build_meters(
@@ -127,24 +127,22 @@ def active_correlations(states: Iterable[AssetState], now: int, window_ms: int) 
     return tuple(found)
 
 
-def tape_rows(
-    recent: Sequence[tuple[int, Liquidation, int, str, bool]], last: tuple[TapeRow, ...]
-) -> tuple[TapeRow, ...]:
-    """The snapshot's ``recent`` (newest first) from the engine's entries (oldest first).
+def tape_rows(recent: Sequence[IngestResult], last: tuple[TapeRow, ...]) -> tuple[TapeRow, ...]:
+    """The snapshot's ``recent`` (newest first) from the engine's latest results (oldest first).
 
-    A row never changes once made, and entries are only appended (numbered one by one) and
+    A row never changes once made, and results are only appended (numbered one by one) and
     dropped from the oldest end: the last snapshot's rows are reused and only newer ones
     made, unless they are not this deque's (then every row is made).
     """
     for rows in (last, ()):
         top = rows[0].seq if rows else 0
         fresh = []
-        for seq, event, cls, session, correlated in reversed(recent):
-            if seq <= top:
+        for result in reversed(recent):
+            if result.seq <= top:
                 break
-            fresh.append(TapeRow(seq, event, CLASSES[cls], session, correlated))
+            fresh.append(TapeRow(result.seq, result.event, result.cls, result.session, result.correlated))  # type: ignore[arg-type]
         made = (*fresh, *rows)[: len(recent)]
-        if not made or made[-1].seq == recent[0][0]:
+        if not made or made[-1].seq == recent[0].seq:
             return made
     return made
 
