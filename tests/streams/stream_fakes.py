@@ -28,9 +28,7 @@ class OkxLikeAdapter:
     name: str = "okx"
     url: str = "ws://127.0.0.1:1/ws/v5/public"
     keepalive: KeepAlive = field(
-        default_factory=lambda: KeepAlive(
-            ping_text="ping", ping_interval_s=0.2, silence_timeout_s=1.0, is_pong=lambda text: text == "pong"
-        )
+        default_factory=lambda: KeepAlive(ping_text="ping", ping_interval_s=0.2, silence_timeout_s=1.0)
     )
     throttle_note: str | None = "test throttle"
     needs_symbols: bool = False
@@ -82,7 +80,6 @@ class BybitLikeAdapter:
             ping_text='{"op":"ping"}',
             ping_interval_s=0.2,
             silence_timeout_s=1.0,
-            is_pong=lambda text: '"ret_msg":"pong"' in text,
         )
     )
     throttle_note: str | None = None

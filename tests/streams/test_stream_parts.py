@@ -61,7 +61,6 @@ def test_handler_answers_server_pings_and_decodes_pongs_as_control_frames() -> N
         ping_text=None,
         ping_interval_s=1,
         silence_timeout_s=2,
-        is_pong=lambda text: text == "pong",
         answer_server_ping=lambda text: (
             text.replace("ping", "pong") if text.startswith('{"op":"ping"') else None
         ),

@@ -9,7 +9,7 @@ import pytest
 from venue_frames import frame, instruments_response
 
 from liqterm.model import Side
-from liqterm.venues.bybit import BybitAdapter, is_pong
+from liqterm.venues.bybit import BybitAdapter
 from liqterm.venues.instruments import build, parse_bybit_instruments
 
 RECEIVED = 1_800_000_000_000
@@ -152,8 +152,9 @@ def test_empty_symbol_list_means_the_table(bybit: BybitAdapter) -> None:
 
 
 def test_pong_ack_and_failed_subscribe(bybit: BybitAdapter) -> None:
-    assert bybit.decode(DOCS_PONG, RECEIVED).is_control and is_pong(DOCS_PONG)
-    assert bybit.decode(DOCS_ACK, RECEIVED).is_control and not is_pong(DOCS_ACK)
+    for control in (DOCS_PONG, DOCS_ACK):  # our ping's answer, the subscription's: control, not refused
+        decoded = bybit.decode(control, RECEIVED)
+        assert decoded.is_control and decoded.rejected is None and decoded.events == []
     failed = bybit.decode('{"success":false,"ret_msg":"error:handler not found","op":"subscribe"}', 1)
     assert failed.is_control and failed.rejected == "error: error:handler not found"
     assert json.loads(bybit.keepalive.ping_text or "") == {"op": "ping"}

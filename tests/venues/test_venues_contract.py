@@ -49,6 +49,16 @@ def _check(decoded: object) -> None:
         assert event.asset and event.asset == event.asset.upper()
 
 
+PONGS = {
+    "binance": '{"result":["!forceOrder@arr"],"id":7}',  # the reply to our LIST_SUBSCRIPTIONS
+    "bybit": '{"success":true,"ret_msg":"pong","conn_id":"0970e817-426e-429a-a679-ff7f55e0b16a","op":"ping"}',
+    "okx": "pong",
+    "gateio": '{"time":1545404023,"time_ms":1545404023123,"channel":"futures.pong","event":"","result":null}',
+    "bitget": "pong",
+}
+"""Each venue's documented answer to our application ping."""
+
+
 def test_registry_and_declarations() -> None:
     assert tuple(ADAPTERS) == VENUE_IDS
     for name, adapter in ADAPTERS.items():
@@ -56,7 +66,9 @@ def test_registry_and_declarations() -> None:
         assert adapter.url.startswith("wss://")
         keepalive = adapter.keepalive
         assert isinstance(keepalive, KeepAlive) and keepalive.ping_text
-        assert keepalive.is_pong is not None
+        # our ping's answer reads as a control frame: it proves the feed alive, refusing nothing
+        answer = adapter.decode(PONGS[name], 1_800_000_000_000)
+        assert answer.is_control and answer.rejected is None and answer.events == []
         # stale only after a missed answer to our own ping, with grace
         assert keepalive.ping_interval_s + 10 <= keepalive.silence_timeout_s <= 60
         for frame in adapter.subscribe_frames(["BTCUSDT"]):

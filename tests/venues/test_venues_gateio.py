@@ -15,7 +15,7 @@ import pytest
 from venue_frames import frame, instruments_response
 
 from liqterm.model import Side
-from liqterm.venues.gateio import GateAdapter, is_pong
+from liqterm.venues.gateio import GateAdapter
 from liqterm.venues.instruments import build, parse_gate_contracts
 
 RECEIVED = 1_800_000_000_000
@@ -129,7 +129,7 @@ def test_control_frames_and_subscription(gate: GateAdapter) -> None:
     )
     pong = '{"time":1545404023,"time_ms":1545404023123,"channel":"futures.pong","event":"","result":null}'
     assert gate.decode(ack, RECEIVED).is_control
-    assert gate.decode(pong, RECEIVED).is_control and is_pong(pong)
+    assert gate.decode(pong, RECEIVED).is_control and not gate.decode(pong, RECEIVED).rejected
     error = gate.decode(
         '{"channel":"futures.public_liquidates","event":"subscribe","error":{"code":2,'
         '"message":"unknown contract"},"result":null}',

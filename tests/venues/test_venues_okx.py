@@ -132,8 +132,8 @@ def test_bad_detail_keeps_the_others(okx: OkxAdapter) -> None:
 
 
 def test_control_frames(okx: OkxAdapter) -> None:
-    assert okx.decode("pong", RECEIVED).is_control and okx.keepalive.is_pong
-    assert okx.keepalive.is_pong("pong") and okx.keepalive.ping_text == "ping"
+    assert okx.decode("pong", RECEIVED).is_control and okx.decode("pong", RECEIVED).rejected is None
+    assert okx.keepalive.ping_text == "ping"
     ack = '{"event":"subscribe","arg":{"channel":"liquidation-orders","instType":"SWAP"},"connId":"8d8400eb"}'
     assert okx.decode(ack, RECEIVED).is_control
     error = okx.decode(

@@ -23,9 +23,9 @@ class KeepAlive:
         ping_text: application-level ping we send as a text frame (``'{"op":"ping"}'``,
             ``"ping"``); ``None`` when the venue only uses websocket protocol pings.
         ping_interval_s: how often we send ``ping_text`` (or a protocol ping).
-        is_pong: recognises the venue's application-level answer to our ping.
         silence_timeout_s: a connection with no frame at all (data, ack or pong) for
-            this long is stale: the manager closes and reconnects it.
+            this long is stale: the manager closes and reconnects it. (The venue's pong
+            itself needs no rule here: the adapter reads it as a control frame.)
         answer_server_ping: builds the reply to a server-initiated application ping
             (``None`` when the server only sends protocol pings, which the websockets
             library answers by itself).
@@ -36,7 +36,6 @@ class KeepAlive:
     ping_text: str | None
     ping_interval_s: float
     silence_timeout_s: float
-    is_pong: Callable[[str], bool] | None = None
     answer_server_ping: Callable[[str], str | None] | None = None
     max_lifetime_s: float | None = None
 

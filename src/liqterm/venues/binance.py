@@ -62,11 +62,6 @@ def _is_mark_price(message: object) -> bool:
     )
 
 
-def is_list_subscriptions_reply(text: str) -> bool:
-    """``{"result":["!forceOrder@arr"],"id":7}``; forceOrder events never carry ``result``."""
-    return isinstance(text, str) and '"result"' in text and '"id"' in text
-
-
 class BinanceAdapter(AdapterBase):
     name = "binance"
     url = URL
@@ -74,7 +69,6 @@ class BinanceAdapter(AdapterBase):
         ping_text=LIST_SUBSCRIPTIONS,
         ping_interval_s=30.0,
         silence_timeout_s=45.0,  # the reply to our 30 s request + 15 s grace
-        is_pong=is_list_subscriptions_reply,
         max_lifetime_s=24 * 3600.0,
     )
     throttle_note = (

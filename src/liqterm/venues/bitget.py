@@ -41,10 +41,6 @@ LINEAR_INST_TYPES = frozenset({"usdt-futures", "usdc-futures"})
 LINEAR_SUFFIXES = ("USDT", "PERP", "USDC")
 
 
-def is_pong(text: str) -> bool:
-    return text == "pong"
-
-
 class BitgetAdapter(AdapterBase):
     name = "bitget"
     url = URL
@@ -52,7 +48,6 @@ class BitgetAdapter(AdapterBase):
         ping_text="ping",
         ping_interval_s=30.0,
         silence_timeout_s=45.0,  # our 30 s ping's pong + 15 s grace
-        is_pong=is_pong,
         max_lifetime_s=24 * 3600.0,
     )
     throttle_note = (

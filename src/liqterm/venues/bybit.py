@@ -69,11 +69,6 @@ def _requests(topics: list[str]) -> list[str]:
     return frames
 
 
-def is_pong(text: str) -> bool:
-    """``{"success":true,"ret_msg":"pong",...,"op":"ping"}`` (some hosts answer ``"op":"pong"``)."""
-    return isinstance(text, str) and '"pong"' in text
-
-
 class BybitAdapter(AdapterBase):
     name = "bybit"
     url = URL
@@ -81,7 +76,6 @@ class BybitAdapter(AdapterBase):
         ping_text='{"op":"ping"}',
         ping_interval_s=20.0,
         silence_timeout_s=35.0,  # our 20 s ping's pong + 15 s grace
-        is_pong=is_pong,
     )
     throttle_note = None  # allLiquidation carries every liquidation
     mark_price_marker = '"tickers.'

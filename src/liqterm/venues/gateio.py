@@ -49,10 +49,6 @@ PING = '{"time":1700000000,"channel":"futures.ping"}'
 HEADERS = {"X-Gate-Size-Decimal": "1"}
 
 
-def is_pong(text: str) -> bool:
-    return isinstance(text, str) and '"futures.pong"' in text
-
-
 class GateAdapter(AdapterBase):
     name = "gateio"
     url = URL
@@ -61,7 +57,6 @@ class GateAdapter(AdapterBase):
         ping_text=PING,
         ping_interval_s=20.0,
         silence_timeout_s=35.0,  # our 20 s ping's futures.pong + 15 s grace
-        is_pong=is_pong,
     )
     throttle_note = (
         "Gate aggregates per contract per second since 2026-08-20 "

@@ -38,10 +38,6 @@ CLOSING_ORDER = {"sell": LONG, "buy": SHORT}
 """The side of the position an order closed: a sell closes a long."""
 
 
-def is_pong(text: str) -> bool:
-    return text == "pong"
-
-
 class OkxAdapter(AdapterBase):
     name = "okx"
     url = URL
@@ -49,7 +45,6 @@ class OkxAdapter(AdapterBase):
         ping_text="ping",
         ping_interval_s=20.0,  # OKX closes after 30 s of silence
         silence_timeout_s=35.0,
-        is_pong=is_pong,
     )
     throttle_note = (
         "OKX says its liquidation feed is not the total number of liquidations "
