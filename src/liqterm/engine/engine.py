@@ -186,14 +186,12 @@ class Engine:
     def advance_to(self, ms: int) -> list[Alert]:
         """Move event time on to ``ms`` and do what time alone brings; return the alerts it raised.
 
-        Assets where time alone can change something roll their windows to the new
-        second: a running cascade ends once its 120 s below the threshold have passed,
-        and an asset busy enough to be evaluated (or already near the warning band) is
-        re-evaluated at its usual cadence, so a warning can come without a new event.
-        Whales older than 24 h are forgotten. Every other asset is left as it is until its
-        next event: what time does to it is already in the read side, which measures every
-        window, and the predictor every feature, from the time asked about. Time never goes
-        back: an earlier ``ms`` only brings those assets up to the engine's current time.
+        Where time alone can change something, the asset's windows roll to the new second: a
+        running cascade ends after its 120 s below the threshold, and an asset busy enough to
+        be evaluated is re-evaluated at its usual cadence (a warning can come without a new
+        event). Whales older than 24 h are forgotten. Other assets wait for their next event:
+        the read side measures every window, and the predictor every feature, from the time
+        asked about. Time never goes back: an earlier ``ms`` only brings assets up to now.
         """
         if ms > self.now_ms:
             self.now_ms = ms
