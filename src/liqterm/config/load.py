@@ -25,6 +25,9 @@ from liqterm.config.schema import (
     BacktestConfig,
     CascadeConfig,
     Config,
+    DesktopConfig,
+    NotifyConfig,
+    SoundConfig,
     EngineConfig,
     SessionMultipliers,
     TelegramConfig,
@@ -93,9 +96,15 @@ def from_dict(data: Mapping[str, Any]) -> Config:
         ("tui", TuiConfig),
         ("telegram", TelegramConfig),
         ("backtest", BacktestConfig),
+        ("sound", SoundConfig),
+        ("desktop", DesktopConfig),
     ):
         if name in data:
             kwargs[name] = _dataclass(cls, data[name], name)
+    if "notify" in data:
+        if not isinstance(data["notify"], list):
+            raise ConfigError("notify", "[[notify]] tables (one per destination)", "<a single table>")
+        kwargs["notify"] = _value(tuple[NotifyConfig, ...], data["notify"], "notify")
     config = Config(**kwargs)
     _check_rules(config)
     return config
@@ -308,6 +317,10 @@ def _check_rules(config: Config) -> None:
         _positive(getattr(g, name), f"telegram.{name}")
     if g.enabled and not g.chat_ids:
         raise ConfigError("telegram.chat_ids", "at least one chat id when enabled", [])
+    # Its own module (notification destinations, sound, desktop); it needs ConfigError from here.
+    from liqterm.config.alerting import check_alerting
+
+    check_alerting(config)
 
 
 def _ordered(base: float, whale: float, cascade: float, key: str) -> None:

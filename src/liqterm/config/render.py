@@ -10,6 +10,7 @@ from typing import Any
 import tomli_w
 
 from liqterm.config.schema import Config
+from liqterm.logs import redact, register_secret
 
 
 def starter_text() -> str:
@@ -33,5 +34,9 @@ def to_dict(value: Any) -> Any:
 
 
 def render_config(config: Config) -> str:
-    """The effective configuration as TOML."""
-    return tomli_w.dumps(to_dict(config))
+    """The effective configuration as TOML, with every notification URL masked (they may carry
+    a webhook token or a password)."""
+    for spec in config.notify:
+        if spec.url:
+            register_secret(spec.url)
+    return redact(tomli_w.dumps(to_dict(config)))

@@ -216,6 +216,70 @@ class TelegramConfig:
     global_per_s: float = 30.0
 
 
+ALERT_KINDS: tuple[str, ...] = (
+    "large",
+    "whale",
+    "institutional",
+    "cross_venue",
+    "dislocation",
+    "cascade_warning",
+    "cascade",
+)
+"""Every kind of alert the engine raises (``cascade`` is an onset)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyConfig:
+    """One ``[[notify]]`` destination, reached through Apprise (Discord, Slack, ntfy, e-mail...).
+
+    Exactly one of ``url`` (in this file: only for URLs without a secret), ``url_file`` (a
+    file only its owner can read) or ``url_env`` (the name of an environment variable).
+    """
+
+    name: str | None = None
+    url: str | None = None
+    url_file: str | None = None
+    url_env: str | None = None
+    enabled: bool = True
+    min_priority: str = "high"
+    kinds: tuple[str, ...] = ()
+    """Only these alert kinds (empty: every kind)."""
+    assets: tuple[str, ...] = ()
+    """Only alerts about these assets (empty: every asset)."""
+    digest_after: int = 5
+    max_age_s: float = 900.0
+    per_minute: float = 30.0
+    """Messages a minute at most, evenly spaced (0: no limit)."""
+    max_failures: int = 8
+    """Failed sends in a row after which this destination stops until a restart (0: never)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SoundConfig:
+    """A sound for high and critical alerts while the app is open (never in watch or replay)."""
+
+    enabled: bool = True
+    muted: bool = False
+    """Key m (saved)."""
+    min_priority: str = "high"
+    critical: str | None = None
+    """An audio file for critical alerts (default: the terminal bell, twice)."""
+    high: str | None = None
+    """An audio file for high alerts (default: the terminal bell)."""
+    player: str | None = None
+    """The command that plays a file (default: the first of paplay, pw-play, aplay, afplay found)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DesktopConfig:
+    """Desktop notifications for alerts while the app is open."""
+
+    enabled: bool = False
+    min_priority: str = "critical"
+    method: str = "auto"
+    """``auto``, ``osc9``, ``osc777`` (the terminal's own notifications) or ``notify-send``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration; ``Config()`` is the shipped default."""
@@ -228,3 +292,6 @@ class Config:
     tui: TuiConfig = field(default_factory=TuiConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     backtest: BacktestConfig = field(default_factory=BacktestConfig)
+    notify: tuple[NotifyConfig, ...] = ()
+    sound: SoundConfig = field(default_factory=SoundConfig)
+    desktop: DesktopConfig = field(default_factory=DesktopConfig)
