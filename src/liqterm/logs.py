@@ -89,11 +89,14 @@ _HTTP_LOGGERS = (
     "httpcore.http2",
     "httpcore.proxy",
     "httpcore.socks",
+    # Apprise (and requests' urllib3 under it) log request URLs with webhook tokens in them.
+    "apprise",
+    "urllib3.connectionpool",
 )
 
 
 def redact_http_logs() -> None:
-    """Put the redacting filter on the httpx/httpcore loggers (idempotent)."""
+    """Put the redacting filter on the HTTP libraries' loggers (idempotent)."""
     for name in _HTTP_LOGGERS:
         logger = logging.getLogger(name)
         if _LIBRARY_FILTER not in logger.filters:

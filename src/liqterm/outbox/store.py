@@ -141,7 +141,8 @@ class Outbox:
         rows = [(state, at_ms, message_id, alert, dest) for alert, dest in keys]
         with self._transaction():
             self._db.executemany(
-                "UPDATE deliveries SET state = ?, done_ms = ?, message_id = ? WHERE alert_id = ? AND dest = ?",
+                "UPDATE deliveries SET state = ?, done_ms = ?, message_id = ? "
+                "WHERE alert_id = ? AND dest = ?",
                 rows,
             )
 

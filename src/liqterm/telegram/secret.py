@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from liqterm.logs import MASK, register_secret
+from liqterm.secret import PrivateFileError, Secret, read_private
 
 TOKEN_ENV = "LIQTERM_TELEGRAM_TOKEN"
 
@@ -25,49 +24,11 @@ TOKEN_ENV = "LIQTERM_TELEGRAM_TOKEN"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
 
 
+__all__ = ["TOKEN_ENV", "Secret", "TokenError", "load_token"]
+
+
 class TokenError(ValueError):
     """The token is missing, malformed, or kept somewhere unsafe. The message says how to fix it."""
-
-
-class Secret:
-    """A string that does not show itself: ``str``/``repr``/``format`` print ``***``.
-
-    Making one registers the value with the redactor, so text that gets hold of the real
-    value anyway (an error a library built from the URL, a log line) is masked too.
-    Call :meth:`reveal` at the single place the real value is needed (building the HTTP client).
-    """
-
-    __slots__ = ("__value",)
-
-    def __init__(self, value: str) -> None:
-        self.__value = value
-        register_secret(value)
-
-    def reveal(self) -> str:
-        """The real value. Never log, print or put it into an exception."""
-        return self.__value
-
-    def __repr__(self) -> str:
-        return f"Secret('{MASK}')"
-
-    def __str__(self) -> str:
-        return MASK
-
-    def __format__(self, spec: str) -> str:
-        return MASK
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other.__value == self.__value
-
-    def __hash__(self) -> int:
-        return hash(self.__value)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Pickling would write the value to wherever the pickle goes; refuse instead.
-        raise TypeError("a Secret cannot be pickled")
-
-    def __bool__(self) -> bool:
-        return bool(self.__value)
 
 
 def load_token(
@@ -91,19 +52,9 @@ def load_token(
         )
     path = Path(token_file).expanduser()
     try:
-        info = path.stat()
-    except OSError as exc:
-        raise TokenError(f"cannot read the token file {path}: {exc.strerror}") from None
-    if os.name == "posix" and stat.S_IMODE(info.st_mode) & 0o077:
-        raise TokenError(
-            f"the token file {path} can be read or changed by other users "
-            f"(mode {stat.S_IMODE(info.st_mode):o}); make it yours only: chmod 600 {path}"
-        )
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise TokenError(f"cannot read the token file {path}: {reason}") from None
+        text = read_private(path, "token")
+    except PrivateFileError as exc:
+        raise TokenError(str(exc)) from None
     return _checked(text, str(path))
 
 
