@@ -29,6 +29,10 @@ config_app = typer.Typer(help="Find, show or create the configuration file.", no
 app.add_typer(config_app, name="config")
 telegram_app = typer.Typer(help="Forward alerts to Telegram: check the setup.", no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
+notify_app = typer.Typer(
+    help="Send alerts to Discord, Slack, ntfy, e-mail... ([[notify]]): check the setup.", no_args_is_help=True
+)
+app.add_typer(notify_app, name="notify")
 
 ConfigOption = Annotated[
     Path | None,
@@ -151,6 +155,22 @@ def telegram_test(
     from liqterm.telegram.check import run_check
 
     code = run_check(cfg.telegram, typer.echo, chats=chat or ())
+    if code:
+        raise typer.Exit(code)
+
+
+@notify_app.command("test")
+def notify_test(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Destination names (default: every enabled one).")
+    ] = None,
+) -> None:
+    """Send a test message to each [[notify]] destination; on failure say why and exit 1."""
+    cfg, _ = load_config()
+    start_logging()
+    from liqterm.notify.check import run_check
+
+    code = run_check(cfg.notify, typer.echo, names=names or ())
     if code:
         raise typer.Exit(code)
 

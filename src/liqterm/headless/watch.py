@@ -16,6 +16,7 @@ from typing import Any
 
 from liqterm.config.schema import Config
 from liqterm.engine import Engine
+from liqterm.notify import build_notifier
 from liqterm.pipeline import AlertCallback, LineSink, Pipeline, StoreSink
 from liqterm.recording.lines import to_json
 from liqterm.recording.writer import RecordingWriter
@@ -60,7 +61,8 @@ async def watch(
         record: also keep every raw frame and connection marker in this recording.
 
     Alerts are forwarded to Telegram when ``[telegram] enabled`` (the token from
-    the environment or the token file); its state is reported on ``write_status``.
+    the environment or the token file) and to every ``[[notify]]`` destination; their
+    state is reported on ``write_status``. No sound and no desktop notification here.
     """
 
     def emit(record: dict[str, Any], text: str) -> None:
@@ -85,10 +87,16 @@ async def watch(
         write_status(f"telegram: {telegram_status.label}")
     if forwarder is not None:
         pipeline.add_sink(AlertCallback(forwarder.submit))
+    notifier, notify_status = build_notifier(config.notify)
+    if notifier is not None:
+        write_status(notify_status.label)
+        pipeline.add_sink(notifier)
     manager = build_manager(config, pipeline, settings=settings, refresh=refresh)
     try:
         if forwarder is not None:
             await forwarder.start()
+        if notifier is not None:
+            await notifier.start()
         async with asyncio.TaskGroup() as group:
             group.create_task(manager.run(stop))
             group.create_task(print_health_changes(manager, write_status, stop, status_every_s))
@@ -99,6 +107,8 @@ async def watch(
     finally:
         if forwarder is not None:
             await forwarder.stop()
+        if notifier is not None:
+            await notifier.stop()
         if recorder is not None:
             await asyncio.to_thread(recorder.close)
         await asyncio.to_thread(store.close)

@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from liqterm.config.schema import Config
 from liqterm.engine import Alert, Engine, EngineSnapshot
 from liqterm.model import VENUE_IDS, Liquidation
+from liqterm.notify import Notifier, NotifyStatus
 from liqterm.pipeline import AlertCallback, Pipeline, StoreSink
 from liqterm.recording.writer import RecordingWriter
 from liqterm.scorecard import shipped_figures, shipped_summary
@@ -35,6 +36,7 @@ from liqterm.state import StateStore
 from liqterm.streams.frames import wall_ms
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
+from liqterm.tui.alerting import LocalAlerts
 from liqterm.tui.scoring import SessionScore
 from liqterm.tui.screens.main import MainScreen
 from liqterm.tui.sources import AlertForwarder, Feed
@@ -67,6 +69,7 @@ class LiqtermApp(App[None]):
         store: persists accepted events, whales and cooldowns (live only); its note,
             when saving fails, is shown in the health bar.
         recorder: the raw-frame recording to flush and close on quit (``liqterm --record``).
+        notifier: the ``[[notify]]`` destinations (a pipeline sink), started on mount, or ``None``.
     """
 
     CSS_PATH = "liqterm.tcss"
@@ -88,6 +91,7 @@ class LiqtermApp(App[None]):
         telegram: TelegramStatus | None = None,
         store: StateStore | None = None,
         recorder: RecordingWriter | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -109,6 +113,14 @@ class LiqtermApp(App[None]):
         if store is not None:
             sinks.append(StoreSink(store, self.engine))
         sinks.append(AlertCallback(self._alerted))
+        self.notifier = notifier
+        if notifier is not None:
+            sinks.append(notifier)
+        self.local_alerts: LocalAlerts | None = None
+        """The bell and desktop notifications: in front of the user only (live and demo)."""
+        if self.mode in ("live", "demo"):
+            self.local_alerts = LocalAlerts(self)
+            sinks.append(self.local_alerts)
         self.pipeline = Pipeline(self.engine, feed.adapters() if feed is not None else {}, sinks)
         """Frames from the feed's jobs through the engine to the store, recorder and alert sinks."""
         self.worker_failures: dict[str, str] = {}
@@ -143,6 +155,8 @@ class LiqtermApp(App[None]):
             self.set_interval(1 / hz, self.tick, name="tick")
         if self.forwarder is not None:
             self.run_worker(self.forwarder.start(), name="telegram", group="telegram", exit_on_error=False)
+        if self.notifier is not None:
+            self.run_worker(self.notifier.start(), name="notify", group="notify", exit_on_error=False)
 
     async def _open_feed(self, feed: Feed) -> None:
         jobs = await feed.open(self.pipeline)
@@ -177,6 +191,8 @@ class LiqtermApp(App[None]):
             await _bounded(self.feed.close(), "closing the feed")
         if self.forwarder is not None:
             await _bounded(self.forwarder.stop(), "stopping Telegram")
+        if self.notifier is not None:
+            await _bounded(self.notifier.stop(), "stopping notifications")
         if self.recorder is not None:
             await _bounded(asyncio.to_thread(self.recorder.close), "closing the recording")
         if self.store is not None:
@@ -229,6 +245,9 @@ class LiqtermApp(App[None]):
     def telegram_status(self) -> TelegramStatus:
         return self.forwarder.status if self.forwarder is not None else self.telegram
 
+    def notify_status(self) -> NotifyStatus:
+        return self.notifier.status if self.notifier is not None else NotifyStatus()
+
     def tick(self) -> None:
         """One snapshot of the engine to every widget."""
         self.present(self.take_snapshot(), self.venue_health())
@@ -250,6 +269,7 @@ class LiqtermApp(App[None]):
             screen.now_ms = self.clock() if now_ms is None else now_ms
             screen.health = health
             screen.telegram = self.telegram_status()
+            screen.notify = self.notify_status()
             screen.persistence = self.store.note if self.store is not None else None
             screen.badge = self.feed.badge if self.feed is not None else self.badge
             screen.snapshot = snapshot
@@ -300,10 +320,12 @@ def run_live(config: Config, path: Path, record: Path | None = None) -> None:
     """``liqterm``: connect to every enabled venue and open the monitor.
 
     The engine is rebuilt from the saved state first (whales, windows, cooldowns),
-    alerts go to Telegram when enabled, and ``record`` keeps every raw frame.
+    alerts go to Telegram when enabled and to every ``[[notify]]`` destination, and
+    ``record`` keeps every raw frame.
     """
     import sys
 
+    from liqterm.notify import build_notifier
     from liqterm.recording.writer import RecordingWriter
     from liqterm.state import StateStore
     from liqterm.telegram.commands import snapshot_status
@@ -317,7 +339,10 @@ def run_live(config: Config, path: Path, record: Path | None = None) -> None:
     if report.message:
         print(f"liqterm: {report.message}", file=sys.stderr, flush=True)
     recorder = RecordingWriter(record) if record is not None else None
-    app = LiqtermApp(config, path, feed=LiveFeed(config), engine=engine, store=store, recorder=recorder)
+    notifier, _ = build_notifier(config.notify)
+    app = LiqtermApp(
+        config, path, feed=LiveFeed(config), engine=engine, store=store, recorder=recorder, notifier=notifier
+    )
     app.forwarder, app.telegram = build_forwarder(
         config.telegram, status_provider=snapshot_status(lambda: app.snapshot)
     )

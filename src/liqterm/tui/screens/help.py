@@ -30,6 +30,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("a", "alerts log"),
     ("h", "venue health detail, with what each venue's feed leaves out"),
     ("s", "cascade scorecard: this session's warnings against onsets, and the shipped model's backtest"),
+    ("m", "mute or unmute the alert sound: two bells for critical, one for high (saved)"),
     ("?", "this help"),
     ("q", "quit: streams closed, servers stopped"),
     ("escape", "close a dialog or go back"),

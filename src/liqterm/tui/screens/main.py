@@ -24,6 +24,7 @@ from liqterm.config.load import ConfigError
 from liqterm.config.save import save_asset_thresholds, update_file
 from liqterm.config.schema import CLASSES, AssetThresholds
 from liqterm.engine import EngineSnapshot
+from liqterm.notify.status import NotifyStatus
 from liqterm.scorecard import ScorecardView
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
@@ -64,6 +65,7 @@ class MainScreen(Screen[None]):
         Binding("a", "alerts", "Alerts"),
         Binding("h", "health", "Health"),
         Binding("s", "scorecard", "Scorecard"),
+        Binding("m", "mute", "Mute", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -72,6 +74,8 @@ class MainScreen(Screen[None]):
     health: var[tuple[VenueHealth, ...]] = var((), always_update=True)
     now_ms: var[int] = var(0)
     telegram: var[TelegramStatus | None] = var(None)
+    notify: var[NotifyStatus | None] = var(None)
+    """The ``[[notify]]`` destinations (shown in the health bar when there are any)."""
     persistence: var[str | None] = var(None)
     """Why state is not being saved, when it is not (``None`` while saving works)."""
     view: var[ViewFilter] = var(ViewFilter)
@@ -111,7 +115,11 @@ class MainScreen(Screen[None]):
         alerts.border_title = "Alerts"
         yield alerts.data_bind(MainScreen.snapshot)
         yield VenueHealthBar(id="health").data_bind(
-            MainScreen.health, MainScreen.now_ms, MainScreen.telegram, MainScreen.persistence
+            MainScreen.health,
+            MainScreen.now_ms,
+            MainScreen.telegram,
+            MainScreen.persistence,
+            MainScreen.notify,
         )
         yield Footer()
 
@@ -154,6 +162,13 @@ class MainScreen(Screen[None]):
     def _set_view(self, view: ViewFilter) -> None:
         self.view = view
         self._save({"tui.min_class": view.min_class, "tui.hide_retail": view.hide_retail}, quiet=True)
+
+    def action_mute(self) -> None:
+        """Key m: the alert sound off or on again (saved)."""
+        muted = not self.app.config.sound.muted
+        self._save({"sound.muted": muted}, quiet=True)
+        if self.app.config.sound.muted == muted:
+            self.notify("Alert sound muted (m to unmute)" if muted else "Alert sound on")
 
     def action_filter(self) -> None:
         from liqterm.tui.screens.filter import FilterScreen

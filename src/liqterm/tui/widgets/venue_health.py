@@ -1,5 +1,6 @@
 """The venue health bar: one cell per venue (state, last event age, reconnects, rejects), Telegram,
-and a warning when state cannot be saved.
+the notification destinations (one that keeps failing is named), and a warning when state cannot
+be saved.
 
 The state is a word as well as a colour. Venues whose feed is throttled carry a
 ``*``; the health detail screen (``h``) spells out what each venue leaves out.
@@ -12,6 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.reactive import var
 
+from liqterm.notify.status import NotifyStatus
 from liqterm.streams.health import VenueHealth
 from liqterm.telegram.status import TelegramStatus
 from liqterm.tui.cells import age
@@ -35,7 +37,7 @@ def state_word(health: VenueHealth) -> str:
 
 
 class VenueHealthBar(TextLines):
-    """One line; bind ``health``, ``now_ms`` and ``telegram``."""
+    """One line; bind ``health``, ``now_ms``, ``telegram``, ``notify`` and ``persistence``."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "venue-health--live",
@@ -48,6 +50,10 @@ class VenueHealthBar(TextLines):
     now_ms: var[int] = var(0)
     telegram: var[TelegramStatus | None] = var(None)
     persistence: var[str | None] = var(None)
+    notify: var[NotifyStatus | None] = var(None)
+
+    def watch_notify(self) -> None:
+        self.update_line()
 
     def watch_persistence(self) -> None:
         self.update_line()
@@ -80,6 +86,9 @@ class VenueHealthBar(TextLines):
             text.append(" ")
         if self.telegram is not None:
             text.append(f" {self.telegram.label} ", self.component_style("venue-health--telegram"))
+        if self.notify is not None and self.notify.label:
+            level = "down" if self.notify.down else "warn" if self.notify.failing else "telegram"
+            text.append(f" {self.notify.label} ", self.component_style(f"venue-health--{level}"))
         if self.persistence:
             text.append(f" not saving: {self.persistence} ", self.component_style("venue-health--down"))
         if not self.health:
