@@ -269,7 +269,7 @@ class LiqtermApp(App[None]):
             screen.now_ms = self.clock() if now_ms is None else now_ms
             screen.health = health
             screen.telegram = self.telegram_status()
-            screen.notify = self.notify_status()
+            screen.notifications = self.notify_status()
             screen.persistence = self.store.note if self.store is not None else None
             screen.badge = self.feed.badge if self.feed is not None else self.badge
             screen.snapshot = snapshot

@@ -74,7 +74,7 @@ class MainScreen(Screen[None]):
     health: var[tuple[VenueHealth, ...]] = var((), always_update=True)
     now_ms: var[int] = var(0)
     telegram: var[TelegramStatus | None] = var(None)
-    notify: var[NotifyStatus | None] = var(None)
+    notifications: var[NotifyStatus | None] = var(None)
     """The ``[[notify]]`` destinations (shown in the health bar when there are any)."""
     persistence: var[str | None] = var(None)
     """Why state is not being saved, when it is not (``None`` while saving works)."""
@@ -119,7 +119,7 @@ class MainScreen(Screen[None]):
             MainScreen.now_ms,
             MainScreen.telegram,
             MainScreen.persistence,
-            MainScreen.notify,
+            MainScreen.notifications,
         )
         yield Footer()
 

@@ -37,7 +37,7 @@ def state_word(health: VenueHealth) -> str:
 
 
 class VenueHealthBar(TextLines):
-    """One line; bind ``health``, ``now_ms``, ``telegram``, ``notify`` and ``persistence``."""
+    """One line; bind ``health``, ``now_ms``, ``telegram``, ``notifications`` and ``persistence``."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "venue-health--live",
@@ -50,9 +50,9 @@ class VenueHealthBar(TextLines):
     now_ms: var[int] = var(0)
     telegram: var[TelegramStatus | None] = var(None)
     persistence: var[str | None] = var(None)
-    notify: var[NotifyStatus | None] = var(None)
+    notifications: var[NotifyStatus | None] = var(None)
 
-    def watch_notify(self) -> None:
+    def watch_notifications(self) -> None:
         self.update_line()
 
     def watch_persistence(self) -> None:
@@ -86,9 +86,10 @@ class VenueHealthBar(TextLines):
             text.append(" ")
         if self.telegram is not None:
             text.append(f" {self.telegram.label} ", self.component_style("venue-health--telegram"))
-        if self.notify is not None and self.notify.label:
-            level = "down" if self.notify.down else "warn" if self.notify.failing else "telegram"
-            text.append(f" {self.notify.label} ", self.component_style(f"venue-health--{level}"))
+        if self.notifications is not None and self.notifications.label:
+            status = self.notifications
+            level = "down" if status.down else "warn" if status.failing else "telegram"
+            text.append(f" {status.label} ", self.component_style(f"venue-health--{level}"))
         if self.persistence:
             text.append(f" not saving: {self.persistence} ", self.component_style("venue-health--down"))
         if not self.health:
