@@ -57,6 +57,7 @@ class NotifyTuning:
         send_timeout_s: the longest one send may take (Apprise's own request timeouts come
             first; this bounds a plugin that waits on a service's rate limit).
         backoff_base_s: the first retry delay; it doubles up to ``backoff_cap_s``.
+        rate_limit_wait_s: the wait after a 429 (Apprise does not pass on the service's own).
         stop_grace_s: how long :meth:`Notifier.stop` lets sends in flight finish.
         retention_days: finished delivery records older than this are forgotten.
     """
@@ -64,6 +65,7 @@ class NotifyTuning:
     send_timeout_s: float = 30.0
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 60.0
+    rate_limit_wait_s: float = 5.0
     stop_grace_s: float = 3.0
     retention_days: float = 7.0
 
@@ -80,23 +82,28 @@ def wants(spec: NotifyConfig, alert: Alert) -> bool:
 class NotifySender(Sender):
     """One destination: each message (an alert or a digest) goes through Apprise on a thread."""
 
-    def __init__(self, destination: Destination, timeout_s: float, **shared: Any) -> None:
+    def __init__(self, destination: Destination, tuning: NotifyTuning, **shared: Any) -> None:
         super().__init__(destination.name, label=f"notify {destination.name}", **shared)
         self._service = AppriseService(destination.url, destination.scheme)
-        self._timeout_s = timeout_s
+        self._timeout_s = tuning.send_timeout_s
+        self._rate_limit_wait_s = tuning.rate_limit_wait_s
 
     async def attempt(self, items: list[Pending]) -> Outcome:
         title, body = split(items[0].body if len(items) == 1 else digest_message(items))
         priority = max(item.priority for item in items)
         try:
             async with asyncio.timeout(self._timeout_s):
-                return await in_thread(lambda: self._service.send(title, body, priority), str(self.dest))
+                outcome = await in_thread(lambda: self._service.send(title, body, priority), str(self.dest))
         except TimeoutError:
             return Outcome(
                 Result.UNCERTAIN,
                 f"no answer within {self._timeout_s:g} s; the message may still arrive, "
                 "so it is not sent again",
             )
+        if outcome.result is Result.WAIT and outcome.retry_after is None:
+            wait = self._rate_limit_wait_s
+            return Outcome(Result.WAIT, f"{outcome.reason}; waiting {wait:g} s", retry_after=wait)
+        return outcome
 
 
 class _NotifyIntake(Intake):
@@ -269,7 +276,7 @@ class Notifier:
         )
         return NotifySender(
             destination,
-            tuning.send_timeout_s,
+            tuning,
             outbox=outbox,
             spacing=self._spacing,
             policy=policy,

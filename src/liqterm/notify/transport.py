@@ -36,8 +36,6 @@ _T = TypeVar("_T")
 _STATUS = re.compile(r"error=(\d{3})\b")
 _REFUSED_MESSAGE = frozenset({400, 413, 422})
 _REFUSED_DESTINATION = frozenset({401, 403, 404, 410})
-RATE_LIMIT_WAIT_S = 5.0
-"""How long to wait after a 429 (Apprise does not pass on the service's Retry-After)."""
 
 
 class UnknownService(ValueError):
@@ -112,8 +110,8 @@ def classify(said: str) -> Outcome:
     status = int(match.group(1)) if match else None
     reason = f"the service answered: {said}" if said else "the service could not be reached (see the log)"
     if status == 429:
-        return Outcome(Result.WAIT, f"the service asked to slow down (429); waiting {RATE_LIMIT_WAIT_S:g} s",
-                       retry_after=RATE_LIMIT_WAIT_S)  # fmt: skip
+        # Apprise does not pass on the service's Retry-After: the sender decides the wait.
+        return Outcome(Result.WAIT, "the service asked to slow down (429)")
     if status in _REFUSED_MESSAGE:
         return Outcome(Result.DROP, f"the service refused this message ({status}): {said}")
     if status in _REFUSED_DESTINATION:
