@@ -17,7 +17,6 @@ answered 2xx.
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 import threading
 import time
@@ -62,6 +61,8 @@ class WebhookServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self._failures: list[_Failure] = []
+        self.delay_s = 0.0
+        """How long every answer takes (a slow service)."""
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._tls.load_cert_chain(CERT, KEY)
@@ -142,6 +143,8 @@ class WebhookServer:
             if failure.hang_s:  # the client times out first: never counted as delivered
                 time.sleep(failure.hang_s)
             status, extra = failure.status, failure.headers
+        if self.delay_s:
+            time.sleep(self.delay_s)
         if failure is None or not failure.hang_s:
             with self._lock:
                 request.status = status
@@ -152,7 +155,7 @@ class WebhookServer:
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             handler.wfile.flush()
-        except (OSError, socket.timeout):  # the client gave up first (a hang)
+        except (TimeoutError, OSError):  # the client gave up first (a hang)
             handler.close_connection = True
 
     def _take_failure(self, path: str) -> _Failure | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from conftest import DISCORD_ID, DISCORD_TOKEN, alert, discord_url, json_url, spec
+from notify_helpers import DISCORD_ID, DISCORD_TOKEN, alert, discord_url, json_url, spec
 
 from fakes.webhook_server import WebhookServer
 from liqterm.engine.alerts import Priority
@@ -89,9 +89,13 @@ async def test_500s_a_timeout_and_a_429_are_retried_and_counted_and_nothing_is_s
     assert status.destinations[0].state == SenderState.OK
 
 
-async def test_a_refused_destination_stops_and_the_others_go_on(server: WebhookServer, make_notifier: Make) -> None:
+async def test_a_refused_destination_stops_and_the_others_go_on(
+    server: WebhookServer, make_notifier: Make
+) -> None:
     server.fail("/gone", 404, times=100)
-    notifier = make_notifier(spec(json_url(server, "gone"), name="gone"), spec(json_url(server, "ok"), name="ok"))
+    notifier = make_notifier(
+        spec(json_url(server, "gone"), name="gone"), spec(json_url(server, "ok"), name="ok")
+    )
     async with notifier:
         notifier.on_alerts([alert(text="a"), alert(text="b")], None)
         await asyncio.to_thread(server.wait_delivered, 2, "/ok")
@@ -129,5 +133,8 @@ async def test_a_burst_for_one_asset_becomes_one_digest(server: WebhookServer, m
         status = notifier.status
     [digest] = server.delivered()
     assert digest.body["title"] == "📦 SOL: 12 alerts"
-    assert "12 long liquidations, $3.00M" in digest.body["message"] and "12 alerts merged" in digest.body["message"]
+    assert (
+        "12 long liquidations, $3.00M" in digest.body["message"]
+        and "12 alerts merged" in digest.body["message"]
+    )
     assert status.digests == 1 and status.alerts_sent == 12
