@@ -90,8 +90,9 @@ async def test_watch_killed_and_restarted_sends_no_alert_twice(tmp_path: Path, m
             assert venue.stats.frames_sent == 2
             second.send_signal(signal.SIGTERM)
             async with asyncio.timeout(10):
-                _, err = await second.communicate()
+                out, err = await second.communicate()
     assert second.returncode == 0, err.decode()
+    assert b"\x07" not in out + err  # whale alerts ring the bell in the app, never in watch
     texts = [message.text for message in api.sent]
     assert len(texts) == 2, texts
     assert "BTC" in texts[0] and "ETH" in texts[1]

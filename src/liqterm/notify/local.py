@@ -91,7 +91,7 @@ class SoundPlan:
         return Cue(alert.priority, bells=bells)
 
     def _player(self) -> str | None:
-        return next((name for name in PLAYERS if self._which(name)), None)
+        return next((found for found in map(self._which, PLAYERS) if found), None)
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
