@@ -38,6 +38,10 @@ class BellCountingApp(LiqtermApp):
         self.bells += 1
 
 
+def _muted(path: Path) -> bool:
+    return bool(tomllib.loads(path.read_text(encoding="utf-8"))["sound"]["muted"])
+
+
 def _alert(priority: Priority, kind: str = "whale") -> Alert:
     return Alert(kind, priority, "BTC", f"{kind}:BTC", f"{kind} alert", 1_767_000_000_000)
 
@@ -65,13 +69,13 @@ async def test_critical_rings_twice_high_once_and_m_mutes_and_is_saved(config_fi
         assert app.bells == 3  # normal alerts make no sound
         await pilot.press("m")
         assert app.config.sound.muted is True
-        assert tomllib.loads(config_file.read_text(encoding="utf-8"))["sound"]["muted"] is True
+        assert _muted(config_file) is True
         clock.now += 1.0
         app.local_alerts.on_alerts([_alert(Priority.CRITICAL, "cascade")], None)
         await pilot.pause(0.4)
         assert app.bells == 3
         await pilot.press("m")
-        assert tomllib.loads(config_file.read_text(encoding="utf-8"))["sound"]["muted"] is False
+        assert _muted(config_file) is False
         clock.now += 1.0
         app.local_alerts.on_alerts([_alert(Priority.HIGH)], None)
         assert app.bells == 4
