@@ -147,7 +147,7 @@ def _tag(text: str) -> str:
 
 def _report(name: str, latencies: list[float], span: float, costs: list[float]) -> None:
     print(
-        f"{name:<7} n={len(latencies)}  latency ms: p50 {statistics.median(latencies):6.2f}  "
+        f"{name:<14} n={len(latencies)}  latency ms: p50 {statistics.median(latencies):6.2f}  "
         f"p99 {_percentile(latencies, 0.99):7.2f}  max {max(latencies):7.2f}   "
         f"{len(latencies) / span:6.0f} msg/s   submit() µs: p50 "
         f"{statistics.median(costs):.1f} p99 {_percentile(costs, 0.99):.1f}"

@@ -165,3 +165,22 @@ class WebhookServer:
                     failure.times -= 1
                     return failure
         return None
+
+
+def _serve_for_benchmark() -> None:
+    """``python -m fakes.webhook_server``: print the port, then answer ``arrivals`` on stdin with a JSON
+    list of ``[message, perf_counter at arrival]`` (and forget them); EOF stops."""
+    import sys
+
+    with WebhookServer() as server:
+        print(server.port, flush=True)
+        for line in sys.stdin:
+            if line.strip() == "arrivals":
+                with server._lock:
+                    done = [(r.body["message"], r.at) for r in server.requests if r.delivered]
+                    server.requests.clear()
+                print(json.dumps(done), flush=True)
+
+
+if __name__ == "__main__":
+    _serve_for_benchmark()
