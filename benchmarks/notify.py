@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,6 @@ sys.path.insert(0, str(ROOT / "tests"))  # the local webhook server lives with t
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import telegram as telegram_bench  # noqa: E402
-
 from liqterm.config.schema import NotifyConfig  # noqa: E402
 from liqterm.engine.alerts import Alert, Priority  # noqa: E402
 from liqterm.notify import Notifier, NotifyTuning, build_notifier  # noqa: E402
