@@ -134,7 +134,8 @@ def main() -> None:
     p99 = telegram_bench._percentile(paced[0], 0.99)
     tg = telegram_bench._percentile(telegram_paced[0], 0.99)
     print(
-        f"target p99 < 50 ms (webhook, paced): {'met' if p99 < 50 else 'MISSED'} ({p99:.2f} ms; Telegram {tg:.2f} ms)"
+        f"target p99 < 50 ms (webhook, paced): {'met' if p99 < 50 else 'MISSED'} "
+        f"({p99:.2f} ms; Telegram {tg:.2f} ms)"
     )
     print(f"webhook burst throughput: {len(burst[0]) / burst[1]:.0f} alerts/s (one destination)")
 
